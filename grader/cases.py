@@ -1,0 +1,174 @@
+"""Reference-output cases and gradient cases: each one yields a public and a hidden check.
+
+A Case says how to make inputs and how to turn a runner's `call` into named outputs. The public
+check replays inputs stored in grader/fixtures/<topic>.npz and compares with the outputs stored
+there (written from the reference by `trainlab fixtures`); the hidden check, which exists only on
+the instructor side, draws fresh random shapes and values from the per-student seed and compares
+with the reference package computed live. One definition, two uses, so the two kinds never drift.
+
+A GradCase compares a backward pass with centred differences of the student's own forward pass
+along a few random directions (see grader/numgrad.py).
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true
+from .errors import CheckFailure
+from .numgrad import directional_gradient_check
+from .registry import Check, register
+
+Inputs = dict  # name -> ndarray | float | int | str
+
+
+@dataclass(frozen=True)
+class Case:
+    topic: str
+    function: str
+    name: str
+    make: Callable  # (rng, random_shapes: bool) -> Inputs
+    run: Callable  # (call, inputs) -> dict[str, array]
+    tol: float = TOL_EXACT
+    points: float = 1.0
+    hint: Callable | None = None  # (inputs, got, expected) -> str | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.function}/{self.name}"
+
+
+@dataclass(frozen=True)
+class GradCase:
+    topic: str
+    function: str  # the backward function being checked
+    name: str
+    make: Callable  # (rng, random_shapes) -> Inputs
+    forward: Callable  # (call, inputs) -> (out, cache)
+    backward: str  # dotted name, called as backward(dout, cache)
+    wrt: tuple  # input names, in the order backward returns their gradients
+    tol: float = TOL_GRAD
+    points: float = 1.0
+
+
+CASES: list[Case] = []
+GRAD_CASES: list[GradCase] = []
+
+
+def compare_outputs(function: str, got: dict, expected: dict, tol: float, hint=None) -> None:
+    for key, want in expected.items():
+        assert_true(key in got, f"{function}: the output {key} is missing.")
+        assert_close(f"{function} {key}", got[key], want, tol, hint)
+
+
+def run_case(case: Case, call, inputs: Inputs) -> dict:
+    outputs = case.run(call, copy.deepcopy(inputs))
+    return {k: (v if isinstance(v, np.ndarray) else np.asarray(v)) for k, v in outputs.items()}
+
+
+def _compare_with_hint(case: Case, inputs, got, expected):
+    try:
+        compare_outputs(case.function, got, expected, case.tol)
+    except CheckFailure as failure:
+        if case.hint is not None and failure.hint is None:
+            failure.hint = case.hint(inputs, got, expected)
+        raise
+
+
+def add_case(case: Case) -> Case:
+    """Register a Case and its public check (fixture replay)."""
+    CASES.append(case)
+
+    def public(ctx):
+        inputs, expected = ctx.fixtures.case(case)
+        got = run_case(case, ctx.call, inputs)
+        _compare_with_hint(case, inputs, got, expected)
+
+    register(Check(case.topic, case.function, f"{case.name} (reference output)", case.points, False, public))
+    return case
+
+
+def hidden_case_check(case: Case) -> Check:
+    """The hidden twin of a Case: random shapes from the seed, reference computed live."""
+
+    def hidden(ctx):
+        if ctx.reference is None:
+            raise CheckFailure("hidden checks need the reference solutions, which are not installed here.")
+        inputs = case.make(ctx.rng, True)
+        expected = run_case(case, ctx.reference.call, inputs)
+        got = run_case(case, ctx.call, inputs)
+        _compare_with_hint(case, inputs, got, expected)
+
+    return Check(case.topic, case.function, f"{case.name} (hidden, random shapes)", case.points, True, hidden)
+
+
+def add_grad_case(case: GradCase) -> GradCase:
+    """Register a gradient case and its public check (fixed seed inside the check)."""
+    GRAD_CASES.append(case)
+    register(Check(case.topic, case.function, f"{case.name} (numeric gradient)", case.points, False,
+                   lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, False), ctx.rng)))
+    return case
+
+
+def hidden_grad_check(case: GradCase) -> Check:
+    return Check(case.topic, case.function, f"{case.name} (hidden numeric gradient)", case.points, True,
+                 lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, True), ctx.rng))
+
+
+def run_grad_case(case: GradCase, call, inputs: Inputs, rng) -> None:
+    def loss(point: Inputs, dout):
+        out, _ = case.forward(call, point)
+        return float(np.sum(out * dout))
+
+    out, cache = case.forward(call, copy.deepcopy(inputs))
+    dout = rng.standard_normal(np.shape(out))
+    grads = call(case.backward, dout, cache)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    short = case.backward.rpartition(".")[2]
+    assert_true(len(grads) == len(case.wrt),
+                f"{short} returned {len(grads)} value(s); expected {len(case.wrt)}: "
+                f"the gradients with respect to {', '.join(case.wrt)}, in that order.")
+    for name, grad in zip(case.wrt, grads):
+        directional_gradient_check(f"{short}: d{name}", lambda p: loss(p, dout), inputs, name, grad, rng, case.tol)
+
+
+def _short(dotted: str) -> str:
+    return dotted.rpartition(".")[2]
+
+
+def add_layer_cases(topic: str, forward: str, backward: str | None, make, *, args=("x",), build=None,
+                    wrt=("x",), name="random input", tol=TOL_EXACT, grad_tol=TOL_GRAD,
+                    hint_forward=None, hint_backward=None, points=1.0) -> None:
+    """Register the standard checks of a forward/backward pair.
+
+    * `forward`: output against the reference (Case, public fixture + hidden twin);
+    * `backward`: gradients against the reference for the stored `dout` (Case);
+    * `backward`: gradients against centred differences of the student's forward (GradCase).
+
+    `make(rng, random_shapes)` returns the inputs, including "dout" of the output's shape when
+    there is a backward. `build(inputs)` returns the forward's positional arguments (default: the
+    inputs named in `args`, in order). `wrt` names the inputs whose gradients backward returns.
+    """
+    build = build or (lambda inputs: tuple(inputs[a] for a in args))
+
+    def run_forward(call, inputs):
+        return call(forward, *build(inputs))
+
+    add_case(Case(topic, _short(forward), f"{name}: output", make,
+                  lambda call, inputs: {"out": run_forward(call, inputs)[0]}, tol, points, hint_forward))
+    if backward is None:
+        return
+
+    def run_backward(call, inputs):
+        _, cache = run_forward(call, inputs)
+        grads = call(backward, inputs["dout"], cache)
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        assert_true(len(grads) == len(wrt), f"{_short(backward)} returned {len(grads)} value(s); expected "
+                    f"{len(wrt)}: the gradients with respect to {', '.join(wrt)}, in that order.")
+        return {f"d{w}": g for w, g in zip(wrt, grads)}
+
+    add_case(Case(topic, _short(backward), f"{name}: gradients", make, run_backward, tol, points, hint_backward))
+    add_grad_case(GradCase(topic, _short(backward), name, make, run_forward, backward, tuple(wrt), grad_tol, points))

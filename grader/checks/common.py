@@ -1,0 +1,22 @@
+"""Small input-making helpers shared by the check modules."""
+from __future__ import annotations
+
+import numpy as np
+
+KINK_MARGIN = 1e-2  # keep inputs this far from a kink so centred differences never straddle it
+
+
+def dims(rng, random_shapes: bool, fixed: tuple, low: int = 2, high: int = 9) -> tuple:
+    """`fixed` for public fixtures; otherwise a random shape of the same rank."""
+    if not random_shapes:
+        return fixed
+    return tuple(int(d) for d in rng.integers(low, high, size=len(fixed)))
+
+
+def away_from_zero(rng, shape, scale: float = 1.0) -> np.ndarray:
+    """Gaussian values with |x| >= KINK_MARGIN (for ReLU-like kinks at 0)."""
+    x = rng.standard_normal(shape) * scale
+    return np.where(np.abs(x) < KINK_MARGIN, np.copysign(KINK_MARGIN, x) + x, x)
+
+
+EXTREME = np.array([[-1000.0, -100.0, -20.0, -1e-3, 0.0], [1e-3, 20.0, 100.0, 700.0, 1000.0]])

@@ -1,0 +1,77 @@
+"""The `trainlab` command.
+
+    trainlab check [TOPIC ...] [--src DIR] [--hidden] [--seed N] [--json]
+    trainlab release --out DIR             (instructor side)
+    trainlab fixtures                      (instructor side: rewrite the public fixtures)
+
+Instructor commands exist only where grader/instructor/ is present (not in the student release).
+Errors a person can meet are printed as one sentence, with exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+
+from .registry import TOPICS
+
+
+def cmd_check(args) -> int:
+    from .engine import run_checks
+    from .errors import SubmissionError
+    from .report import print_json, print_table
+
+    if args.src is not None and not Path(args.src).is_dir():
+        raise SubmissionError(f"--src {args.src} is not a folder; point it at the folder that holds trainlab/.")
+    if args.hidden and importlib.util.find_spec("grader.hidden") is None:
+        raise SubmissionError("hidden checks are not part of this release; run without --hidden.")
+    results = run_checks(args.src, args.topics or None, hidden=args.hidden, seed=args.seed)
+    if args.json:
+        print_json(results)
+    else:
+        print_table(results, show_passed=not args.failures_only)
+    return 0 if results and all(r.passed for r in results) else 1
+
+
+def add_check_parser(sub) -> None:
+    p = sub.add_parser("check", help="run the checks on a trainlab package")
+    p.add_argument("topics", nargs="*", metavar="TOPIC",
+                   help=f"topics to check (default: all): {', '.join(TOPICS)}")
+    p.add_argument("--src", default=None, help="folder that holds the trainlab package (default: the project's src/)")
+    p.add_argument("--hidden", action="store_true", help="add the hidden checks (instructor side only)")
+    p.add_argument("--seed", type=int, default=0, help="seed for random shapes and values (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per check")
+    p.add_argument("--failures-only", action="store_true", help="list only checks that did not pass")
+    p.set_defaults(func=cmd_check)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trainlab", description="Training Neural Networks: checks and course tools.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_check_parser(sub)
+    if importlib.util.find_spec("grader.instructor.commands") is not None:
+        from .instructor.commands import add_instructor_parsers
+
+        add_instructor_parsers(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    from .errors import SubmissionError
+
+    args = build_parser().parse_args(argv)
+    topics = getattr(args, "topics", None) or []
+    bad = [t for t in topics if t not in TOPICS]
+    if bad:
+        print(f"trainlab: unknown topic {bad[0]!r}; choose from {', '.join(TOPICS)}.", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except (SubmissionError, FileNotFoundError, FileExistsError, NotADirectoryError, ValueError) as exc:
+        print(f"trainlab: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

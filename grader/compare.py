@@ -1,0 +1,73 @@
+"""Numeric comparison used by every check.
+
+One definition of relative error, shared by the checks, the gradient checker and the notebooks:
+
+    rel_error(a, b) = max_i |a_i - b_i| / max(|a_i| + |b_i|, FLOOR)
+
+FLOOR keeps two values that are both essentially zero from counting as far apart.
+All comparisons happen in float64.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import CheckFailure
+
+FLOOR = 1e-8
+
+# Default tolerances, asserted by the checks (see tests/test_compare.py for why they are safe).
+TOL_EXACT = 1e-9      # closed-form outputs that the reference reproduces to rounding error
+TOL_GRAD = 1e-6       # analytic vs centred-difference directional derivatives in float64
+
+
+def rel_error_array(a, b) -> np.ndarray:
+    """Elementwise relative error of two broadcastable arrays, in float64."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), FLOOR)
+
+
+def rel_error(a, b) -> float:
+    """Largest elementwise relative error of a and b (0.0 for empty arrays)."""
+    err = rel_error_array(a, b)
+    return float(err.max()) if err.size else 0.0
+
+
+def describe(x) -> str:
+    """A short description of a value for a failure message."""
+    if isinstance(x, np.ndarray):
+        return f"array of shape {x.shape} and dtype {x.dtype}"
+    if x is None:
+        return "None"
+    return f"{type(x).__name__} {x!r}"[:120]
+
+
+def assert_close(what: str, got, expected, tol: float = TOL_EXACT, hint: str | None = None) -> None:
+    """Fail with a student-readable message unless got matches expected within tol.
+
+    `what` names the value being compared, e.g. "relu_forward(x) output".
+    """
+    expected = np.asarray(expected)
+    if not isinstance(got, (np.ndarray, np.generic, float, int)) or isinstance(got, bool):
+        raise CheckFailure(f"{what}: expected {describe(expected)}, got {describe(got)}.", hint)
+    got_arr = np.asarray(got)
+    if got_arr.shape != expected.shape:
+        raise CheckFailure(f"{what}: expected shape {expected.shape}, got shape {got_arr.shape}.", hint)
+    if not np.all(np.isfinite(got_arr)) and np.all(np.isfinite(expected)):
+        bad = np.unravel_index(np.argmax(~np.isfinite(got_arr)), got_arr.shape) if got_arr.ndim else ()
+        raise CheckFailure(f"{what}: contains NaN or inf (first at index {tuple(int(i) for i in bad)}).", hint)
+    err = rel_error_array(got_arr, expected)
+    if err.size and float(err.max()) > tol:
+        where = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
+        where = tuple(int(i) for i in where)
+        raise CheckFailure(
+            f"{what}: max relative error {float(err.max()):.3g} (tolerance {tol:g}) at index {where}: "
+            f"expected {float(expected[where]):.6g}, got {float(got_arr[where]):.6g}.",
+            hint,
+        )
+
+
+def assert_true(condition: bool, message: str, hint: str | None = None) -> None:
+    """Fail with `message` unless condition holds."""
+    if not condition:
+        raise CheckFailure(message, hint)

@@ -1,0 +1,84 @@
+"""Run a selection of checks against one student package and collect results."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .errors import CheckFailure, NotImplementedYet, SubmissionError
+from .fixture_store import Fixtures
+from .registry import Context, check_rng, select
+from .runner import Runner, default_src
+
+PASSED, FAILED, NOT_IMPLEMENTED = "passed", "failed", "not implemented yet"
+SOLUTION_MARK = "### BEGIN SOLUTION"
+
+
+@dataclass
+class Result:
+    id: str
+    topic: str
+    function: str
+    name: str
+    points: float
+    hidden: bool
+    status: str
+    message: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "passed": self.passed}
+
+
+def reference_src() -> Path | None:
+    """The source folder holding the reference solutions, or None in a student release."""
+    src = default_src()
+    package = src / "trainlab"
+    if package.is_dir() and any(SOLUTION_MARK in p.read_text() for p in package.glob("*.py")):
+        return src
+    return None
+
+
+def run_checks(src=None, topics=None, hidden=False, seed=0, overrides=None, reference=None, checks=None):
+    """Run checks on the package under `src`; every check yields exactly one Result.
+
+    `reference` is a Runner on the reference solutions (built on demand for hidden checks).
+    `checks` overrides the selection (used by tests).
+    """
+    selected = checks if checks is not None else select(topics, hidden)
+    try:
+        runner = Runner(src, overrides=overrides)
+    except SubmissionError as exc:
+        return [_result(c, FAILED, str(exc)) for c in selected]
+    if reference is None and any(c.hidden for c in selected):
+        ref_dir = reference_src()
+        reference = Runner(ref_dir) if ref_dir is not None else None
+    fixtures = Fixtures()
+    results = []
+    for chk in selected:
+        ctx = Context(runner, check_rng(seed, chk.id), seed, reference, fixtures)
+        results.append(run_one(chk, ctx))
+    return results
+
+
+def run_one(chk, ctx) -> Result:
+    try:
+        chk.fn(ctx)
+    except NotImplementedYet as exc:
+        return _result(chk, NOT_IMPLEMENTED, f"{exc}.")
+    except CheckFailure as exc:
+        return _result(chk, FAILED, str(exc))
+    except Exception as exc:  # a defect in the check itself must not stop the run
+        return _result(chk, FAILED, f"the check could not run ({type(exc).__name__}: {exc}).")
+    return _result(chk, PASSED)
+
+
+def _result(chk, status, message="") -> Result:
+    return Result(chk.id, chk.topic, chk.function, chk.name, chk.points, chk.hidden, status, message)
+
+
+def score(results) -> tuple[float, float]:
+    """(points earned, points possible)."""
+    return sum(r.points for r in results if r.passed), sum(r.points for r in results)

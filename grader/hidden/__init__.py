@@ -1,0 +1,13 @@
+"""Hidden checks: instructor side only, never part of the student release.
+
+Every reference-output Case and gradient case gets a twin here that draws random shapes and values
+from the per-student seed; the modules imported below add hidden-only property checks.
+"""
+from .. import checks  # noqa: F401  (registers the cases first)
+from ..cases import CASES, GRAD_CASES, hidden_case_check, hidden_grad_check
+from ..registry import register
+
+for _case in CASES:
+    register(hidden_case_check(_case))
+for _case in GRAD_CASES:
+    register(hidden_grad_check(_case))

@@ -1,0 +1,49 @@
+"""Build the student release: the project tree with solutions stubbed and instructor parts left out.
+
+The steps run in the order listed in RELEASE_STEPS; each takes (project root, output folder).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .strip import has_solution, strip_solutions
+
+# Paths (relative to the project root) that never reach students: hidden checks, the instructor
+# tools, the catalogue of buggy implementations (near-solutions), benchmarks and CI.
+EXCLUDED = ("grader/hidden", "grader/instructor", "tests", "benchmarks", ".ci", ".git")
+COPIED = ("README.md", "pyproject.toml", "requirements.txt", "src", "grader", "datasets")
+IGNORED_NAMES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
+
+
+def copy_tree(root: Path, out: Path) -> None:
+    for name in COPIED:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, out / name, ignore=IGNORED_NAMES, dirs_exist_ok=True)
+        elif source.is_file():
+            shutil.copy2(source, out / name)
+    for name in EXCLUDED:
+        target = out / name
+        if target.is_dir():
+            shutil.rmtree(target)
+
+
+def stub_modules(root: Path, out: Path) -> None:
+    for path in sorted(out.rglob("*.py")):
+        text = path.read_text()
+        if has_solution(text):
+            path.write_text(strip_solutions(text, str(path.relative_to(out))))
+
+
+RELEASE_STEPS = [copy_tree, stub_modules]
+
+
+def build_release(root: Path, out: Path, steps=None) -> Path:
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty; choose a new folder for the release.")
+    out.mkdir(parents=True, exist_ok=True)
+    for step in steps or RELEASE_STEPS:
+        step(Path(root), out)
+    return out

@@ -1,0 +1,99 @@
+"""The list of checks, and the decorator that puts a check on it.
+
+A check is a small function `fn(ctx) -> None` that raises CheckFailure (or NotImplementedYet) when
+the student's code is wrong. It carries its topic, the student function it grades, its points and
+whether it is hidden (instructor side only).
+"""
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+TOPICS = (
+    "activations",
+    "initialization",
+    "preprocessing",
+    "normalization",
+    "regularization",
+    "augmentation",
+    "optimizers",
+    "schedules",
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    topic: str
+    function: str
+    name: str
+    points: float
+    hidden: bool
+    fn: Callable = field(compare=False, repr=False)
+
+    @property
+    def id(self) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_")
+        return f"{self.topic}.{self.function}.{slug}"
+
+
+@dataclass
+class Context:
+    """What a check may use: the student runner, a seeded rng, the reference runner and fixtures."""
+
+    runner: object
+    rng: np.random.Generator
+    seed: int
+    reference: object = None
+    fixtures: object = None
+
+    def call(self, name, *args, **kwargs):
+        return self.runner.call(name, *args, **kwargs)
+
+
+CHECKS: list[Check] = []
+
+
+def register(check_: Check) -> Check:
+    if check_.topic not in TOPICS:
+        raise ValueError(f"unknown topic {check_.topic!r}; add it to grader.registry.TOPICS")
+    if any(c.id == check_.id for c in CHECKS):
+        raise ValueError(f"two checks share the id {check_.id}")
+    CHECKS.append(check_)
+    return check_
+
+
+def check(topic: str, function: str, name: str, points: float = 1.0, hidden: bool = False):
+    """Register `fn(ctx)` as a check on `function` (the student function's short name)."""
+
+    def decorate(fn):
+        register(Check(topic, function, name, points, hidden, fn))
+        return fn
+
+    return decorate
+
+
+def check_rng(seed: int, check_id: str) -> np.random.Generator:
+    """An rng for one check: independent of which other checks run and in what order."""
+    return np.random.default_rng([seed, zlib.crc32(check_id.encode())])
+
+
+def select(topics=None, hidden: bool = False) -> list[Check]:
+    """Checks of the given topics (all by default); hidden ones only when asked for."""
+    load_all(hidden)
+    wanted = set(topics or TOPICS)
+    unknown = wanted - set(TOPICS)
+    if unknown:
+        raise ValueError(f"unknown topic {sorted(unknown)[0]!r}; choose from {', '.join(TOPICS)}")
+    return [c for c in CHECKS if c.topic in wanted and (hidden or not c.hidden)]
+
+
+def load_all(hidden: bool) -> None:
+    """Import the modules that register checks (hidden ones only where they are present)."""
+    from . import checks  # noqa: F401  (registers the public checks)
+
+    if hidden:
+        from . import hidden as hidden_checks  # noqa: F401

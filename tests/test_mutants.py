@@ -1,0 +1,24 @@
+"""Every buggy implementation in the catalogue fails at least one check; the reference fails none."""
+import pytest
+
+from grader.engine import FAILED, run_checks
+from tests.mutants import all_mutants
+
+MUTANTS = all_mutants()
+
+
+def test_catalogue_is_large_and_covers_every_topic():
+    assert len(MUTANTS) >= 40
+    assert len({m.id for m in MUTANTS}) == len(MUTANTS)
+    assert {m.topic for m in MUTANTS} >= {"activations", "normalization", "optimizers", "regularization",
+                                           "initialization"}
+
+
+@pytest.mark.parametrize("m", MUTANTS, ids=[m.id for m in MUTANTS])
+def test_mutant_is_caught(m, reference_runner):
+    results = run_checks(topics=[m.topic], hidden=True, seed=1, overrides={m.target: m.fn},
+                         reference=reference_runner)
+    caught = [r for r in results if r.status == FAILED]
+    assert caught, f"no check catches the bug: {m.id}"
+    # the failure must be reported for a student: it names what went wrong
+    assert all(r.message for r in caught)
