@@ -1,2 +1,11 @@
 """Public checks, one module per topic of the student library (import order = report order)."""
-from . import activations  # noqa: F401
+from . import (  # noqa: F401
+    activations,
+    initialization,
+    preprocessing,
+    normalization,
+    regularization,
+    augmentation,
+    optimizers,
+    schedules,
+)

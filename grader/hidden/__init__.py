@@ -11,3 +11,14 @@ for _case in CASES:
     register(hidden_case_check(_case))
 for _case in GRAD_CASES:
     register(hidden_grad_check(_case))
+
+from . import (  # noqa: E402,F401  (hidden-only property checks, one module per topic)
+    activations,
+    initialization,
+    preprocessing,
+    normalization,
+    regularization,
+    augmentation,
+    optimizers,
+    schedules,
+)

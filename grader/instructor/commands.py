@@ -19,7 +19,7 @@ def cmd_fixtures(args) -> int:
     ref = reference_src()
     if ref is None:
         raise FileNotFoundError("the reference solutions are not here; run this in the instructor repository.")
-    counts = make_fixtures(Runner(ref))
+    counts = make_fixtures(Runner(ref), topics=args.topics or None)
     print("fixtures written: " + ", ".join(f"{t} ({n} cases)" for t, n in sorted(counts.items())))
     return 0
 
@@ -29,4 +29,5 @@ def add_instructor_parsers(sub) -> None:
     p.add_argument("--out", required=True, help="an empty or new folder")
     p.set_defaults(func=cmd_release)
     p = sub.add_parser("fixtures", help="rewrite the public fixtures from the reference solutions")
+    p.add_argument("topics", nargs="*", metavar="TOPIC", help="topics to rewrite (default: all)")
     p.set_defaults(func=cmd_fixtures)

@@ -12,11 +12,13 @@ from ..registry import load_all
 FIXTURE_SEED = 231
 
 
-def make_fixtures(reference, directory=FIXTURE_DIR) -> dict[str, int]:
-    """Run every Case on the reference with fixed inputs; return the number of cases per topic."""
+def make_fixtures(reference, directory=FIXTURE_DIR, topics=None) -> dict[str, int]:
+    """Run every Case (of the given topics) on the reference with fixed inputs; return cases per topic."""
     load_all(hidden=False)
     by_topic: dict[str, dict] = {}
     for case in CASES:
+        if topics and case.topic not in topics:
+            continue
         rng = np.random.default_rng([FIXTURE_SEED, zlib.crc32(case.key.encode())])
         inputs = case.make(rng, False)
         by_topic.setdefault(case.topic, {})[case.key] = (inputs, run_case(case, reference.call, inputs))

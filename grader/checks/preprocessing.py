@@ -1,0 +1,1 @@
+"""Checks for trainlab/preprocessing.py."""

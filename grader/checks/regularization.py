@@ -1,0 +1,1 @@
+"""Checks for trainlab/regularization.py."""

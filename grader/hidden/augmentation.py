@@ -1,0 +1,1 @@
+"""Hidden-only checks for trainlab/augmentation.py (instructor side)."""

@@ -1,0 +1,1 @@
+"""Hidden-only checks for trainlab/optimizers.py (instructor side)."""

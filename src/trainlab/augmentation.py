@@ -1,0 +1,2 @@
+"""augmentation (to be written)."""
+import numpy as np

@@ -1,0 +1,2 @@
+"""initialization (to be written)."""
+import numpy as np

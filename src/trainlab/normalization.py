@@ -1,0 +1,2 @@
+"""normalization (to be written)."""
+import numpy as np

@@ -1,0 +1,2 @@
+"""optimizers (to be written)."""
+import numpy as np

@@ -1,0 +1,2 @@
+"""preprocessing (to be written)."""
+import numpy as np

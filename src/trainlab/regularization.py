@@ -1,0 +1,2 @@
+"""regularization (to be written)."""
+import numpy as np

@@ -1,0 +1,2 @@
+"""schedules (to be written)."""
+import numpy as np
