@@ -1,0 +1,193 @@
+"""The nbgrader course: build it, autograde submissions, write feedback and export grades.
+
+Design notes (nbgrader 0.9):
+* generate_assignment copies .py files verbatim, so the course's source/ gets the library with
+  solutions already stubbed by our release step; the notebooks keep their solutions and hidden
+  tests for nbgrader to strip.
+* autograde overwrites every non-notebook file with the source copy unless it is listed in
+  Autograde.exclude_overwriting: the student modules are listed, so each student is graded on their
+  own code, while the given modules (layers, model, solver, ...) are restored to the instructor's.
+* any stderr output zeroes a test cell: the checks print to stdout only.
+* autograde handles submissions one after another; we run one `nbgrader autograde --student S`
+  process per student so that a submission that crashes or hangs the kernel costs only its own
+  grade, never the run.
+"""
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from ..notebook import cell_points
+from ..registry import TOPICS
+from .strip import has_solution, strip_solutions
+
+ASSIGNMENT = "training"
+COURSE_ID = "trainlab"
+CELL_TIMEOUT = 600  # seconds per notebook cell under autograde (the "best model" cell trains)
+STUDENT_TIMEOUT = 3600  # seconds for one student's whole autograde run
+
+CONFIG = '''\
+"""nbgrader configuration of the trainlab course (written by `trainlab course`)."""
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "{course_id}"
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.egg-info"]
+# Students edit these modules; autograde must grade their copy, not restore the stub.
+c.Autograde.exclude_overwriting = {{"{assignment}": {student_files!r}}}
+c.Execute.timeout = {timeout}
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+'''
+
+
+def student_files() -> list[str]:
+    return [f"src/trainlab/{topic}.py" for topic in TOPICS]
+
+
+def nbgrader(course: Path, *args: str, timeout: float = STUDENT_TIMEOUT) -> subprocess.CompletedProcess:
+    """Run a stock nbgrader command in the course folder."""
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def grade_calls(source: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The distinct (topic, functions) of the `grade(...)` calls in a test cell's source."""
+    found = []
+    for node in ast.walk(ast.parse(source.replace("%", "#"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "grade" and len(node.args) >= 2:
+            topic, functions = ast.literal_eval(node.args[0]), ast.literal_eval(node.args[1])
+            key = (topic, tuple([functions] if isinstance(functions, str) else functions))
+            if key not in found:
+                found.append(key)
+    return found
+
+
+def sync_points(nb) -> int:
+    """Set each check-calling test cell's points to the points of its checks; return cells changed."""
+    changed = 0
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        calls = grade_calls(cell.source)
+        if calls:
+            points = float(sum(cell_points(topic, functions) for topic, functions in calls))
+            if meta.get("points") != points:
+                meta["points"] = points
+                changed += 1
+    return changed
+
+
+def notebooks(root: Path) -> list[Path]:
+    return sorted((root / "notebooks").glob("*.ipynb"))
+
+
+def copy_stubbed_src(root: Path, dest: Path) -> None:
+    """Copy src/trainlab to dest/src/trainlab with every solution region stubbed."""
+    target = dest / "src" / "trainlab"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted((root / "src" / "trainlab").glob("*.py")):
+        text = path.read_text()
+        (target / path.name).write_text(strip_solutions(text, path.name) if has_solution(text) else text)
+
+
+def build_course(root: Path, out: Path, generate: bool = True) -> Path:
+    """Write an nbgrader course folder for the trainlab assignment; optionally generate the release."""
+    out = Path(out).resolve()
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty; choose a new folder for the course.")
+    source = out / "source" / ASSIGNMENT
+    source.mkdir(parents=True)
+    (out / "nbgrader_config.py").write_text(CONFIG.format(
+        course_id=COURSE_ID, assignment=ASSIGNMENT, student_files=student_files(), timeout=CELL_TIMEOUT))
+    for path in notebooks(root):
+        nb = nbformat.read(path, as_version=4)
+        sync_points(nb)
+        nbformat.write(nb, source / path.name)
+    copy_stubbed_src(root, source)
+    if generate:
+        done = nbgrader(out, "generate_assignment", ASSIGNMENT, "--force")
+        if done.returncode != 0:
+            raise RuntimeError(f"nbgrader generate_assignment failed: {_last_error(done)}")
+    return out
+
+
+def _last_error(done: subprocess.CompletedProcess) -> str:
+    """The most telling line of a failed nbgrader run (its last ERROR line, else its last line)."""
+    lines = (done.stderr + done.stdout).strip().splitlines() or ["no output"]
+    errors = [line for line in lines if "ERROR" in line or "Error" in line]
+    return (errors or lines)[-1][:500]
+
+
+def student_ids(submitted: Path) -> list[str]:
+    """Students with a submission of the assignment in nbgrader's submitted/<student>/<assignment>/ layout."""
+    return sorted(p.parent.name for p in Path(submitted).glob(f"*/{ASSIGNMENT}") if p.is_dir())
+
+
+def autograde_all(course: Path, submitted: Path, progress=None) -> dict[str, dict]:
+    """Autograde every submission (each in its own nbgrader process), then feedback and export.
+
+    Returns {student: {"ok": bool, "error": str}}. A failing student never stops the run.
+    """
+    course = Path(course).resolve()
+    submitted = Path(submitted).resolve()
+    if not (course / "nbgrader_config.py").is_file():
+        raise FileNotFoundError(f"{course} is not a trainlab course folder; build one with `trainlab course --out DIR`.")
+    students = student_ids(submitted)
+    if not students:
+        raise FileNotFoundError(f"no submissions in {submitted}: expected {submitted}/<student>/{ASSIGNMENT}/.")
+    inbox = course / "submitted"
+    status = {}
+    for student in (progress(students) if progress else students):
+        if submitted != inbox:
+            shutil.rmtree(inbox / student / ASSIGNMENT, ignore_errors=True)
+            shutil.copytree(submitted / student / ASSIGNMENT, inbox / student / ASSIGNMENT)
+        status[student] = _grade_one(course, student)
+    done = nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader export failed: {_last_error(done)}")
+    return status
+
+
+def _grade_one(course: Path, student: str) -> dict:
+    try:
+        done = nbgrader(course, "autograde", ASSIGNMENT, "--student", student, "--force")
+        if done.returncode != 0:
+            return {"ok": False, "error": f"autograde failed: {_last_error(done)}"}
+        done = nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", student, "--force")
+        if done.returncode != 0:
+            return {"ok": False, "error": f"feedback failed: {_last_error(done)}"}
+    except subprocess.TimeoutExpired:
+        return {"ok": False, "error": f"grading took longer than {STUDENT_TIMEOUT} s and was stopped"}
+    return {"ok": True, "error": ""}
+
+
+def scores(course: Path) -> dict[str, dict]:
+    """Per student: autograded score and maximum (code test cells), total score and maximum."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{Path(course).resolve() / 'gradebook.db'}", COURSE_ID) as gb:
+        for student in gb.students:
+            try:
+                sub = gb.find_submission(ASSIGNMENT, student.id)
+            except Exception:  # no submission for this student
+                continue
+            out[student.id] = {"autograded_score": float(sub.code_score), "autograded_max": float(sub.max_code_score),
+                               "score": float(sub.score), "max_score": float(sub.max_score)}
+    return out
+
+
+def read_grades_csv(course: Path) -> list[dict]:
+    with open(Path(course) / "grades.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_json(path: Path, data) -> None:
+    Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
