@@ -16,12 +16,12 @@ Reading uses `pickle`, which can execute code hidden in a crafted file: only rea
 came from the official archive (`fetch_cifar10` verifies its published md5).
 """
 import hashlib
+import http.client
 import os
 import pickle
 import shutil
 import tarfile
 import tempfile
-import urllib.error
 import urllib.request
 from pathlib import Path, PurePosixPath
 
@@ -93,12 +93,12 @@ def _corrupt(path, problem):
 
 def _unpickle(path):
     """The dict stored in one official pickle file; any failure becomes one clear sentence."""
-    try:
-        with open(path, "rb") as f:
+    with open(path, "rb") as f:
+        try:
             obj = pickle.load(f, encoding="bytes")
-    # Unpickling damaged bytes can raise almost any exception type; all mean the same thing.
-    except Exception as exc:  # noqa: BLE001
-        raise _corrupt(path, f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
+        # Unpickling damaged bytes can raise almost any exception type; all mean the same thing.
+        except Exception as exc:  # noqa: BLE001
+            raise _corrupt(path, f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
     if not isinstance(obj, dict):
         raise _corrupt(path, f"expected a pickled dict, found {type(obj).__name__}")
     return obj
@@ -108,9 +108,11 @@ def read_batch(path):
     """One batch file. Returns data uint8 (n, 3, 32, 32) and labels int64 (n,)."""
     batch = _unpickle(path)
     if b"data" not in batch or b"labels" not in batch:
-        raise _corrupt(path, f"keys {sorted(batch)} lack b'data' or b'labels'")
+        raise _corrupt(path, f"keys {list(batch)} lack b'data' or b'labels'")
     data, labels = np.asarray(batch[b"data"]), np.asarray(batch[b"labels"])
-    n = labels.shape[0] if labels.ndim == 1 else -1
+    if labels.ndim != 1 or (labels.size and not np.issubdtype(labels.dtype, np.integer)):
+        raise _corrupt(path, "b'labels' should be a flat list of ints")
+    n = labels.shape[0]
     if data.dtype != np.uint8 or data.shape != (n, int(np.prod(IMAGE_SHAPE))):
         raise _corrupt(path, f"b'data' is {data.dtype} {data.shape}, expected uint8 ({n}, 3072)")
     if n and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
@@ -171,47 +173,43 @@ def _download(url, path, progress=None):
                 done += len(chunk)
                 if progress is not None:
                     progress(done, total)
-    except (urllib.error.URLError, OSError) as exc:
+    # URLError and socket timeouts are OSErrors; ValueError is an unusable URL; HTTPException
+    # a connection cut mid-transfer.
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise DatasetDownloadError(
             f"Could not download CIFAR-10 from {url} ({exc}): check the network connection, "
             f"or download the archive elsewhere and unpack it into {DEFAULT_DATA_DIR}.") from exc
     return digest.hexdigest()
 
 
-def _check_member(member, archive):
+def _check_member(member, url):
     """Reject archive members that are links, devices, or would land outside the folder."""
     parts = PurePosixPath(member.name).parts
     unsafe = (member.name.startswith(("/", "\\")) or ".." in parts or "\\" in member.name
               or not parts or parts[0] != FOLDER_NAME)
     if unsafe or not (member.isfile() or member.isdir()):
-        raise DatasetCorruptError(
-            f"Refusing to extract {archive}: member {member.name!r} is not a plain file or "
-            f"folder inside {FOLDER_NAME}/, so the archive is not the official one.")
+        raise _bad_archive(url, f"member {member.name!r} is not a plain file or folder "
+                                f"inside {FOLDER_NAME}/, refusing to extract it")
 
 
-def _safe_extract(archive, dest):
+def _safe_extract(archive, dest, url):
     """Extract the official archive into `dest` after checking every member name and type."""
     try:
         with tarfile.open(archive, "r:gz") as tar:
             members = tar.getmembers()
             for member in members:
-                _check_member(member, archive)
+                _check_member(member, url)
             # The 'data' filter (Python >= 3.10.12 / 3.11.4) re-checks the same rules.
             extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(dest, members=members, **extra)
     except (tarfile.TarError, EOFError, OSError) as exc:
-        raise _corrupt(archive, f"{type(exc).__name__}: {exc}") from exc
+        raise _bad_archive(url, f"{type(exc).__name__}: {exc}") from exc
 
 
-def _replace_folder(src, target, force):
-    """Move the freshly extracted folder to `target`, replacing an old one only if `force`."""
-    if target.exists():
-        if not force:
-            raise DatasetCorruptError(
-                f"An incomplete CIFAR-10 folder already exists at {target}: delete it, or "
-                f"fetch again with --force to replace it.")
-        shutil.rmtree(target)
-    shutil.move(str(src), str(target))
+def _bad_archive(url, problem):
+    return DatasetCorruptError(
+        f"The CIFAR-10 archive from {url} is not the official file ({problem}): nothing was "
+        f"unpacked; download it again.")
 
 
 def fetch_cifar10(dest=None, url=CIFAR10_URL, md5=CIFAR10_MD5, force=False, progress=None):
@@ -231,20 +229,24 @@ def fetch_cifar10(dest=None, url=CIFAR10_URL, md5=CIFAR10_MD5, force=False, prog
     """
     dest = Path(dest).expanduser() if dest is not None else DEFAULT_DATA_DIR
     target = dest / FOLDER_NAME
-    if not force and not missing_files(target):
-        return target
+    if target.exists() and not force:
+        if not missing_files(target):
+            return target
+        raise DatasetCorruptError(
+            f"An incomplete CIFAR-10 folder already exists at {target}: delete it, or fetch "
+            f"again with --force to replace it.")
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".cifar10-", dir=dest) as tmp:
         archive = Path(tmp) / "cifar-10-python.tar.gz"
         got = _download(url, archive, progress)
         if got != md5.lower():
-            raise DatasetCorruptError(
-                f"The archive downloaded from {url} has md5 {got}, expected {md5}: the download "
-                f"is damaged or not the official file, so nothing was unpacked; try again.")
-        _safe_extract(archive, Path(tmp) / "unpacked")
+            raise _bad_archive(url, f"md5 {got}, expected {md5}")
+        _safe_extract(archive, Path(tmp) / "unpacked", url)
         unpacked = Path(tmp) / "unpacked" / FOLDER_NAME
         absent = missing_files(unpacked)
         if absent:
-            raise _corrupt(archive, f"it lacks {', '.join(absent)}")
-        _replace_folder(unpacked, target, force)
+            raise _bad_archive(url, f"it lacks {', '.join(absent)}")
+        if target.exists():  # only reached with force
+            shutil.rmtree(target)
+        shutil.move(str(unpacked), str(target))
     return target

@@ -24,7 +24,68 @@ def cmd_fixtures(args) -> int:
     return 0
 
 
+def cmd_course(args) -> int:
+    from .course import build_course
+
+    out = build_course(project_root(), args.out, generate=not args.no_generate)
+    print(f"nbgrader course written to {out}; run nbgrader commands from that folder")
+    return 0
+
+
+def _progress(items):
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(items, desc="students", unit="student", file=sys.stdout)
+
+
+def _print_scores(summary: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="autograded scores")
+    for column in ("student", "autograded", "max", "checks failed", "status"):
+        table.add_column(column)
+    for student, entry in summary.items():
+        score = entry.get("autograded_score")
+        table.add_row(student, "-" if score is None else f"{score:g}", f"{entry.get('autograded_max', 0):g}",
+                      str(len(entry.get("checks_failed", []))) if "checks_failed" in entry else "-",
+                      "ok" if entry.get("ok") else f"[red]{entry.get('error', 'not graded')}[/]")
+    Console(highlight=False).print(table)
+
+
+def cmd_autograde(args) -> int:
+    from .course import autograde_all, scores
+
+    status = autograde_all(args.course, args.submitted, progress=_progress)
+    graded = scores(args.course)
+    _print_scores({s: {**graded.get(s, {}), **status[s]} for s in status})
+    print(f"feedback in {args.course}/feedback, grades in {args.course}/grades.csv")
+    return 0 if all(entry["ok"] for entry in status.values()) else 1
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    summary = run_demo(args.out, progress=_progress)
+    _print_scores(summary["students"])
+    print(f"demo finished in {summary['seconds']} s; summary in {args.out}/summary.json")
+    return 0
+
+
 def add_instructor_parsers(sub) -> None:
+    p = sub.add_parser("course", help="build an nbgrader course folder (source, config, gradebook, release)")
+    p.add_argument("--out", required=True, help="an empty or new folder")
+    p.add_argument("--no-generate", action="store_true", help="skip `nbgrader generate_assignment`")
+    p.set_defaults(func=cmd_course)
+    p = sub.add_parser("autograde", help="autograde submitted/<student>/<assignment>/ folders, then feedback and CSV")
+    p.add_argument("submitted", help="folder holding <student>/<assignment>/ submissions")
+    p.add_argument("--course", required=True, help="the course folder made by `trainlab course`")
+    p.set_defaults(func=cmd_autograde)
+    p = sub.add_parser("demo", help="the whole pipeline on the embedded default: course, release, grading")
+    p.add_argument("--out", required=True, help="an empty or new folder")
+    p.set_defaults(func=cmd_demo)
     p = sub.add_parser("release", help="write the student release (solutions stubbed, no hidden checks)")
     p.add_argument("--out", required=True, help="an empty or new folder")
     p.set_defaults(func=cmd_release)

@@ -36,7 +36,23 @@ def stub_modules(root: Path, out: Path) -> None:
             path.write_text(strip_solutions(text, str(path.relative_to(out))))
 
 
-RELEASE_STEPS = [copy_tree, stub_modules]
+def release_notebooks(root: Path, out: Path) -> None:
+    """Student notebooks made by stock `nbgrader generate_assignment`: no solutions, hidden tests or outputs."""
+    import tempfile
+
+    from .course import ASSIGNMENT, build_course, notebooks
+
+    if not notebooks(root):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        course = build_course(root, Path(tmp) / "course")
+        target = out / "notebooks"
+        target.mkdir(exist_ok=True)
+        for path in sorted((course / "release" / ASSIGNMENT).glob("*.ipynb")):
+            shutil.copy2(path, target / path.name)
+
+
+RELEASE_STEPS = [copy_tree, stub_modules, release_notebooks]
 
 
 def build_release(root: Path, out: Path, steps=None) -> Path:

@@ -1,0 +1,102 @@
+"""`trainlab demo`: the whole instructor pipeline on the embedded default, end to end.
+
+1. build the nbgrader course and the student release;
+2. make synthetic submissions: `reference` (the reference solutions), `blank` (the untouched
+   release) and three students whose code carries realistic bugs (BUGS below);
+3. autograde them through stock nbgrader, write feedback, export grades.csv;
+4. check every student's own code directly with the grader (same per-student seed as the hidden
+   tests under autograde) and write summary.json: per student the autograded score and maximum,
+   the checks that failed and the points they carry.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+
+from ..engine import FAILED, NOT_IMPLEMENTED, run_checks
+from ..notebook import seed_for_student
+from ..runner import Runner, project_root
+from . import course as nbg
+from .release import build_release
+
+# student -> [(module file, reference text, buggy text)]; each reference text must occur once.
+BUGS = {}
+
+
+def _release_notebooks(course: Path) -> list[Path]:
+    return sorted((course / "release" / nbg.ASSIGNMENT).glob("*.ipynb"))
+
+
+def _answered(release_nb: Path, source_nb: Path):
+    """The release notebook with every solution cell answered as in the source (the reference)."""
+    nb = nbformat.read(release_nb, as_version=4)
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source
+               for c in nbformat.read(source_nb, as_version=4).cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade_id") in answers:
+            cell.source = answers[meta["grade_id"]]
+    return nb
+
+
+def make_submissions(root: Path, course: Path, submitted: Path) -> list[str]:
+    """Write submitted/<student>/<assignment>/ for reference, blank and the buggy students."""
+    source = course / "source" / nbg.ASSIGNMENT
+    release = course / "release" / nbg.ASSIGNMENT
+    students = ["reference", "blank", *BUGS]
+    for student in students:
+        dest = submitted / student / nbg.ASSIGNMENT
+        if student == "blank":
+            shutil.copytree(release, dest)
+            continue
+        dest.mkdir(parents=True)
+        for path in _release_notebooks(course):
+            nbformat.write(_answered(path, source / path.name), dest / path.name)
+        shutil.copytree(root / "src" / "trainlab", dest / "src" / "trainlab",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for filename, good, bad in BUGS.get(student, []):
+            path = dest / "src" / "trainlab" / filename
+            text = path.read_text()
+            if text.count(good) != 1:
+                raise RuntimeError(f"demo bug for {student} does not apply: {good!r} must occur once in {filename}.")
+            path.write_text(text.replace(good, bad))
+    return students
+
+
+def direct_check(src: Path, student: str, reference: Runner) -> dict:
+    """The grader's own verdict on a student's src (public and hidden checks, the student's seed)."""
+    results = run_checks(src, hidden=True, seed=seed_for_student(student), reference=reference)
+    lost = [r for r in results if r.status in (FAILED, NOT_IMPLEMENTED)]
+    return {"checks": len(results), "checks_failed": sorted(r.id for r in lost),
+            "check_points_lost": float(sum(r.points for r in lost))}
+
+
+def run_demo(out: Path, progress=None, log=print) -> dict:
+    root = project_root()
+    out = Path(out).resolve()
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty; choose a new folder for the demo.")
+    started = time.perf_counter()
+    course = out / "course"
+    log(f"building the nbgrader course in {course}")
+    nbg.build_course(root, course)
+    log(f"building the student release in {out / 'release'}")
+    build_release(root, out / "release")
+    submitted = out / "submitted"
+    students = make_submissions(root, course, submitted)
+    log(f"autograding {len(students)} submissions through nbgrader: {', '.join(students)}")
+    status = nbg.autograde_all(course, submitted, progress=progress)
+    graded = nbg.scores(course)
+    reference = Runner(root / "src")
+    summary = {"assignment": nbg.ASSIGNMENT, "students": {}}
+    for student in students:
+        entry = {**graded.get(student, {}), **status[student]}
+        entry.update(direct_check(submitted / student / nbg.ASSIGNMENT / "src", student, reference))
+        summary["students"][student] = entry
+    summary["seconds"] = round(time.perf_counter() - started, 1)
+    nbg.write_json(out / "summary.json", summary)
+    return summary
