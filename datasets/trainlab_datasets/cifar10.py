@@ -159,7 +159,7 @@ def load_cifar10(root=None, dtype=np.float32):
 # Fetching
 # ---------------------------------------------------------------------------------------------
 
-def _download(url, path, progress=None):
+def _download(url, path, progress, dest):
     """Stream `url` into `path`; returns the md5 hex digest of the bytes written."""
     digest = hashlib.md5(usedforsecurity=False)
     try:
@@ -178,7 +178,7 @@ def _download(url, path, progress=None):
     except (OSError, ValueError, http.client.HTTPException) as exc:
         raise DatasetDownloadError(
             f"Could not download CIFAR-10 from {url} ({exc}): check the network connection, "
-            f"or download the archive elsewhere and unpack it into {DEFAULT_DATA_DIR}.") from exc
+            f"or download the archive elsewhere and unpack it into {dest}.") from exc
     return digest.hexdigest()
 
 
@@ -238,7 +238,7 @@ def fetch_cifar10(dest=None, url=CIFAR10_URL, md5=CIFAR10_MD5, force=False, prog
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".cifar10-", dir=dest) as tmp:
         archive = Path(tmp) / "cifar-10-python.tar.gz"
-        got = _download(url, archive, progress)
+        got = _download(url, archive, progress, dest)
         if got != md5.lower():
             raise _bad_archive(url, f"md5 {got}, expected {md5}")
         _safe_extract(archive, Path(tmp) / "unpacked", url)

@@ -1,1 +1,383 @@
-"""Checks for trainlab/regularization.py."""
+"""Checks for trainlab/regularization.py.
+
+Dropout-like layers are made deterministic by passing a seed in the param dict: the same seed
+gives the same mask, so their outputs can be compared with the reference exactly and their
+backward passes checked against centred differences. Property checks (keep rate, expectation,
+reproducibility) give credit independently of the order in which random numbers are drawn.
+The property checks take `random_shapes`; grader/hidden/regularization.py registers their
+hidden twins with random shapes and parameters.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..cases import Case, add_case, add_layer_cases
+from ..compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe
+from ..numgrad import directional_gradient_check
+from ..registry import check
+from .common import away_from_zero, dims
+
+T = "regularization"
+SEED_HIGH = 2**31
+PUBLIC_KEEP_PROB = 0.7  # not 0.5, so that swapping keep and drop changes the mask statistics
+
+# Statistical checks run dropout on STAT_UNITS ones. The number of kept units K is
+# Binomial(n, keep_prob), so the fraction of dropped units 1 - K/n has standard deviation
+# sigma = sqrt(keep_prob * (1 - keep_prob) / n) (at most 0.5 / sqrt(n) = 1.6e-3 for n = 1e5)
+# and the inverted-dropout mean K / (n * keep_prob) has standard deviation sigma / keep_prob.
+# A deviation beyond STAT_SIGMAS = 6 standard deviations has probability about 2e-9 per check,
+# so the reference passes for every seed; the bugs these checks target are off by at least
+# min(keep_prob, 1 - keep_prob) >= 0.1, i.e. over 60 standard deviations.
+STAT_UNITS = 100_000
+STAT_SIGMAS = 6.0
+
+
+def assert_shape(what: str, got, shape: tuple) -> None:
+    assert_true(isinstance(got, np.ndarray) and got.shape == tuple(shape),
+                f"{what}: expected an array of shape {tuple(shape)}, got {describe(got)}.")
+
+
+def draw_seed(rng) -> int:
+    return int(rng.integers(SEED_HIGH))
+
+
+def draw_keep_prob(rng, random_shapes: bool) -> float:
+    return PUBLIC_KEEP_PROB if not random_shapes else float(rng.uniform(0.3, 0.9))
+
+
+CASE_NAMES = {"train": "train mode, given seed", "test": "test mode"}
+
+
+def dropout_param(inputs: dict) -> dict:
+    return {"mode": inputs["mode"], "keep_prob": inputs["keep_prob"], "seed": inputs["seed"]}
+
+
+# ---------------------------------------------------------------- dropout: reference outputs
+
+
+def make_dropout(mode: str):
+    def make(rng, random_shapes):
+        shape = dims(rng, random_shapes, (5, 6))
+        return {"x": rng.standard_normal(shape), "dout": rng.standard_normal(shape), "mode": mode,
+                "keep_prob": draw_keep_prob(rng, random_shapes), "seed": draw_seed(rng)}
+
+    return make
+
+
+def dropout_forward_hint(inputs, got, expected):
+    if inputs["mode"] != "train" or "out" not in got or np.shape(got["out"]) != np.shape(inputs["x"]):
+        return None
+    x, keep_prob = inputs["x"], inputs["keep_prob"]
+    r = np.random.default_rng(inputs["seed"]).random(x.shape)
+    if np.allclose(got["out"], x * (r < keep_prob)):
+        return "inverted dropout divides the kept units by keep_prob at train time."
+    if np.allclose(got["out"], x * (r >= keep_prob) / keep_prob) or np.allclose(got["out"], x * (r < 1 - keep_prob) / keep_prob):
+        return "keep_prob is the probability of KEEPING a unit: keep it where rng.random(x.shape) < keep_prob."
+    return ("draw the mask with a single call rng.random(x.shape) on np.random.default_rng(seed) (or "
+            "dropout_param['rng']) and keep the units where it is < keep_prob.")
+
+
+def dropout_backward_hint(inputs, got, expected):
+    if inputs["mode"] == "train" and "dx" in got and np.allclose(got["dx"], inputs["dout"]):
+        return "in train mode the gradient flows only through the kept units: dx = dout * mask (with the same scale)."
+    return None
+
+
+for _mode in ("train", "test"):
+    add_layer_cases(T, f"{T}.dropout_forward", f"{T}.dropout_backward", make_dropout(_mode),
+                    build=lambda inputs: (inputs["x"], dropout_param(inputs)), name=CASE_NAMES[_mode],
+                    hint_forward=dropout_forward_hint, hint_backward=dropout_backward_hint)
+    add_layer_cases(T, f"{T}.dropout_forward_noninverted", f"{T}.dropout_backward_noninverted",
+                    make_dropout(_mode), build=lambda inputs: (inputs["x"], dropout_param(inputs)),
+                    name=CASE_NAMES[_mode])
+
+
+def make_dropconnect(mode: str):
+    def make(rng, random_shapes):
+        N, D, M = dims(rng, random_shapes, (4, 5, 3))
+        return {"x": rng.standard_normal((N, D)), "w": rng.standard_normal((D, M)), "b": rng.standard_normal(M),
+                "dout": rng.standard_normal((N, M)), "mode": mode,
+                "keep_prob": draw_keep_prob(rng, random_shapes), "seed": draw_seed(rng)}
+
+    return make
+
+
+for _mode in ("train", "test"):
+    add_layer_cases(T, f"{T}.dropconnect_forward", f"{T}.dropconnect_backward", make_dropconnect(_mode),
+                    build=lambda inputs: (inputs["x"], inputs["w"], inputs["b"], dropout_param(inputs)),
+                    wrt=("x", "w", "b"), name=CASE_NAMES[_mode])
+
+
+# ---------------------------------------------------------------- dropout: properties
+
+
+def keep_rate(ctx, random_shapes: bool) -> None:
+    """Inverted dropout on ones: drop rate 1 - keep_prob, kept units 1 / keep_prob, mean 1."""
+    keep_prob = draw_keep_prob(ctx.rng, random_shapes)
+    param = {"mode": "train", "keep_prob": keep_prob, "seed": draw_seed(ctx.rng)}
+    x = np.ones((STAT_UNITS // 100, 100))
+    out, _ = ctx.call(f"{T}.dropout_forward", x, param)
+    assert_shape("dropout_forward(ones) output", out, x.shape)
+    sigma = np.sqrt(keep_prob * (1 - keep_prob) / STAT_UNITS)
+    dropped = float(np.mean(out == 0))
+    assert_true(abs(dropped - (1 - keep_prob)) <= STAT_SIGMAS * sigma,
+                f"dropout_forward with keep_prob={keep_prob:.3f} dropped a fraction {dropped:.4f} of "
+                f"{STAT_UNITS} units; expected {1 - keep_prob:.4f} +- {STAT_SIGMAS * sigma:.4f}.",
+                "keep_prob is the probability of KEEPING a unit, so about 1 - keep_prob of them become 0.")
+    kept = out[out != 0]
+    assert_close("dropout_forward(ones) kept units", kept, np.full(kept.shape, 1 / keep_prob), TOL_EXACT,
+                 "inverted dropout divides the kept units by keep_prob, so that the expected output is x.")
+    mean = float(np.mean(out))
+    assert_true(abs(mean - 1) <= STAT_SIGMAS * sigma / keep_prob,
+                f"the mean of dropout_forward(ones) is {mean:.4f}; expected 1 +- {STAT_SIGMAS * sigma / keep_prob:.4f}.")
+
+
+@check(T, "dropout_forward", "ones in train mode: drop rate 1 - keep_prob, mean 1")
+def dropout_keep_rate(ctx):
+    keep_rate(ctx, False)
+
+
+def expectation_matches_test(ctx, random_shapes: bool) -> None:
+    """Non-inverted dropout: the train-time mean output equals the test-time output."""
+    keep_prob = draw_keep_prob(ctx.rng, random_shapes)
+    value = 1.0 if not random_shapes else float(ctx.rng.uniform(0.5, 2.0))
+    x = np.full((STAT_UNITS // 100, 100), value)
+    fn = f"{T}.dropout_forward_noninverted"
+    train, _ = ctx.call(fn, x, {"mode": "train", "keep_prob": keep_prob, "seed": draw_seed(ctx.rng)})
+    test, _ = ctx.call(fn, x, {"mode": "test", "keep_prob": keep_prob})
+    assert_shape(f"{fn} train-mode output", train, x.shape)
+    assert_shape(f"{fn} test-mode output", test, x.shape)
+    # mean(train) = value * K / n with K ~ Binomial(n, keep_prob): standard deviation value * sigma
+    sigma = np.sqrt(keep_prob * (1 - keep_prob) / STAT_UNITS)
+    gap = abs(float(np.mean(train)) - float(np.mean(test)))
+    assert_true(gap <= STAT_SIGMAS * value * sigma,
+                f"on x = {value:.3g} everywhere with keep_prob={keep_prob:.3f}, the train-mode mean output is "
+                f"{float(np.mean(train)):.4f} but the test-mode mean is {float(np.mean(test)):.4f}; they should "
+                f"agree within {STAT_SIGMAS * value * sigma:.4f}.",
+                "without inverted scaling, test mode must multiply x by keep_prob to match the train-time expectation.")
+
+
+@check(T, "dropout_forward_noninverted", "test-mode output equals the train-time expectation")
+def noninverted_expectation(ctx):
+    expectation_matches_test(ctx, False)
+
+
+def reproducible(ctx, fn: str, make) -> None:
+    """Same seed: same output; another seed: another output."""
+    inputs = make(ctx.rng, False)
+    arrays = [inputs[k] for k in ("x", "w", "b") if k in inputs]
+    seed = inputs["seed"]
+    first, _ = ctx.call(fn, *arrays, {"mode": "train", "keep_prob": 0.5, "seed": seed})
+    again, _ = ctx.call(fn, *arrays, {"mode": "train", "keep_prob": 0.5, "seed": seed})
+    other, _ = ctx.call(fn, *arrays, {"mode": "train", "keep_prob": 0.5, "seed": seed + 1})
+    assert_true(np.array_equal(first, again), f"{fn.rpartition('.')[2]} gave two different outputs for the same seed.",
+                "build the generator from the seed (np.random.default_rng(seed)), never use the global np.random.")
+    assert_true(not np.array_equal(first, other), f"{fn.rpartition('.')[2]} gave the same output for seeds "
+                f"{seed} and {seed + 1}.", "draw the mask from the generator built from the given seed.")
+
+
+def make_big_dropout(rng, random_shapes):
+    return {"x": away_from_zero(rng, (20, 50)), "seed": draw_seed(rng)}
+
+
+def make_big_dropconnect(rng, random_shapes):
+    return {"x": rng.standard_normal((4, 20)), "w": away_from_zero(rng, (20, 30)), "b": np.zeros(30),
+            "seed": draw_seed(rng)}
+
+
+for _fn, _make in (("dropout_forward", make_big_dropout), ("dropout_forward_noninverted", make_big_dropout),
+                   ("dropconnect_forward", make_big_dropconnect)):
+    check(T, _fn, "same seed, same mask; another seed, another mask")(
+        lambda ctx, _f=_fn, _m=_make: reproducible(ctx, f"{T}.{_f}", _m))
+
+
+@check(T, "dropout_forward", "dropout_param['rng']: used instead of a seed, and advanced by each call")
+def dropout_uses_rng(ctx):
+    x = away_from_zero(ctx.rng, (20, 50))
+    seed = draw_seed(ctx.rng)
+    fn = f"{T}.dropout_forward"
+    with_seed, _ = ctx.call(fn, x, {"mode": "train", "keep_prob": 0.5, "seed": seed})
+    param = {"mode": "train", "keep_prob": 0.5, "rng": np.random.default_rng(seed)}
+    first, _ = ctx.call(fn, x, param)
+    second, _ = ctx.call(fn, x, param)
+    assert_close("dropout_forward with rng=np.random.default_rng(seed) output", first, with_seed, TOL_EXACT,
+                 "the mask comes from dropout_param['rng'] when it is given, with the same single draw.")
+    assert_true(not np.array_equal(first, second), "two calls of dropout_forward with the same "
+                "dropout_param['rng'] gave the same mask; the generator should move on between calls.",
+                "draw from the given generator itself, not from a new generator or a copy of it.")
+
+
+def _float32_check(fn: str, backward: str):
+    @check(T, fn, "float32 in, float32 out (train mode)")
+    def keeps_dtype(ctx):
+        x = ctx.rng.standard_normal((3, 4)).astype(np.float32)
+        out, cache = ctx.call(f"{T}.{fn}", x, {"mode": "train", "keep_prob": 0.6, "seed": draw_seed(ctx.rng)})
+        assert_true(isinstance(out, np.ndarray) and out.dtype == np.float32,
+                    f"{fn}(float32 x) returned dtype {getattr(out, 'dtype', type(out).__name__)}; expected float32.",
+                    "rng.random gives float64: convert the mask to x.dtype before multiplying.")
+        dx = ctx.call(f"{T}.{backward}", np.ones_like(x), cache)
+        assert_true(isinstance(dx, np.ndarray) and dx.dtype == np.float32,
+                    f"{backward} with float32 arrays returned dtype {getattr(dx, 'dtype', type(dx).__name__)}; "
+                    "expected float32.")
+
+
+_float32_check("dropout_forward", "dropout_backward")
+_float32_check("dropout_forward_noninverted", "dropout_backward_noninverted")
+
+
+def _bad_param_check(fn: str, args):
+    @check(T, fn, "ValueError for a bad mode or keep_prob")
+    def bad_param(ctx):
+        good = {"mode": "train", "keep_prob": 0.5, "seed": 0}
+        ctx.call(f"{T}.{fn}", *args(ctx.rng), good)  # so that an unfinished function earns nothing here
+        exc = ctx.runner.raises(f"{T}.{fn}", *args(ctx.rng), {**good, "mode": "eval"})
+        assert_true(isinstance(exc, ValueError) and "eval" in str(exc),
+                    f"{fn} with mode 'eval' should raise a ValueError that names 'eval'; got "
+                    f"{type(exc).__name__ if exc else 'no exception'}.")
+        for keep_prob in (0.0, -0.2, 1.5):
+            exc = ctx.runner.raises(f"{T}.{fn}", *args(ctx.rng), {**good, "keep_prob": keep_prob})
+            assert_true(isinstance(exc, ValueError), f"{fn} with keep_prob={keep_prob} should raise ValueError "
+                        f"(keep_prob must be in (0, 1]); got {type(exc).__name__ if exc else 'no exception'}.")
+
+
+_bad_param_check("dropout_forward", lambda rng: (rng.standard_normal((2, 3)),))
+_bad_param_check("dropout_forward_noninverted", lambda rng: (rng.standard_normal((2, 3)),))
+_bad_param_check("dropconnect_forward",
+                 lambda rng: (rng.standard_normal((2, 3)), rng.standard_normal((3, 4)), rng.standard_normal(4)))
+
+
+# ---------------------------------------------------------------- weight penalties
+
+WEIGHT_NAMES = ("w0", "w1", "w2")
+PENALTIES = ("l2_penalty", "l1_penalty")
+
+
+def make_penalty(rng, random_shapes):
+    shapes = ((4, 5), (3,), (2, 3, 2))
+    if random_shapes:
+        shapes = tuple(dims(rng, True, s) for s in shapes)
+    # away from 0: the L1 penalty has a kink there
+    inputs = {name: away_from_zero(rng, shape) for name, shape in zip(WEIGHT_NAMES, shapes)}
+    inputs["reg"] = 0.3 if not random_shapes else float(rng.uniform(0.01, 2.0))
+    return inputs
+
+
+def call_penalty(call, fn: str, inputs: dict):
+    loss, grads = call(f"{T}.{fn}", [inputs[n] for n in WEIGHT_NAMES], inputs["reg"])
+    assert_true(isinstance(grads, (list, tuple)) and len(grads) == len(WEIGHT_NAMES),
+                f"{fn} should return (loss, grads) with one gradient per weight array ({len(WEIGHT_NAMES)}); "
+                f"got {type(grads).__name__} of length {len(grads) if hasattr(grads, '__len__') else '?'}.")
+    return loss, grads
+
+
+def penalty_hint(fn: str):
+    def hint(inputs, got, expected):
+        w, reg = inputs["w0"], inputs["reg"]
+        if "dw0" not in got or np.shape(got["dw0"]) != w.shape:
+            return None
+        if fn == "l2_penalty" and np.allclose(got["dw0"], 2 * reg * w):
+            return "with loss = 0.5 * reg * sum(W**2) the gradient is reg * W: the 0.5 cancels the 2."
+        if fn == "l1_penalty" and np.allclose(got["dw0"], -reg * np.sign(w)):
+            return "the gradient of reg * |W| is +reg * sign(W)."
+        return None
+
+    return hint
+
+
+def run_penalty(fn: str):
+    def run(call, inputs):
+        loss, grads = call_penalty(call, fn, inputs)
+        return {"loss": loss, **{f"d{name}": grad for name, grad in zip(WEIGHT_NAMES, grads)}}
+
+    return run
+
+
+for _fn in PENALTIES:
+    add_case(Case(T, _fn, "three weight arrays: loss and gradients", make_penalty, run_penalty(_fn),
+                  hint=penalty_hint(_fn)))
+
+
+def penalty_gradient(ctx, fn: str, random_shapes: bool) -> None:
+    """The returned gradients against centred differences of the returned loss."""
+    inputs = make_penalty(ctx.rng, random_shapes)
+    _, grads = call_penalty(ctx.call, fn, inputs)
+
+    def loss(point):
+        value = call_penalty(ctx.call, fn, point)[0]
+        assert_true(np.ndim(value) == 0, f"{fn} should return the loss as a single number, got shape {np.shape(value)}.")
+        return float(value)
+
+    for name, grad in zip(WEIGHT_NAMES, grads):
+        directional_gradient_check(f"{fn}: d{name}", loss, inputs, name, grad, ctx.rng, TOL_GRAD)
+
+
+for _fn in PENALTIES:
+    check(T, _fn, "gradients match the numeric gradient of the loss")(
+        lambda ctx, _f=_fn: penalty_gradient(ctx, _f, False))
+
+
+# ---------------------------------------------------------------- max-norm
+
+MAX_NORM_GAP = 0.1  # vector norms stay at least 10% away from the bound, so "over" is unambiguous
+
+
+def norm_factors(rng, M: int) -> np.ndarray:
+    """Ratios norm / bound for M vectors: both sides of the bound, never near it."""
+    below = rng.uniform(0.2, 1 - MAX_NORM_GAP, M)
+    above = rng.uniform(1 + MAX_NORM_GAP, 3.0, M)
+    factors = np.where(rng.random(M) < 0.5, below, above)
+    factors[:2] = below[0], above[1]  # at least one of each
+    return factors
+
+
+def make_max_norm(axis: int):
+    def make(rng, random_shapes):
+        D, M = dims(rng, random_shapes, (5, 6))
+        bound = 1.5 if not random_shapes else float(rng.uniform(0.5, 3.0))
+        w = rng.standard_normal((D, M))
+        w = w / np.linalg.norm(w, axis=0) * norm_factors(rng, M) * bound
+        return {"w": w if axis == 0 else w.T, "max_norm_value": bound, "axis": axis}
+
+    return make
+
+
+def max_norm_hint(inputs, got, expected):
+    if "w" in got and np.shape(got["w"]) == inputs["w"].shape:
+        w, axis = inputs["w"], inputs["axis"]
+        if np.allclose(got["w"], w * inputs["max_norm_value"] / np.linalg.norm(w, axis=axis, keepdims=True)):
+            return "rescale only the vectors whose norm exceeds the bound; leave the others unchanged."
+        if np.allclose(got["w"], max_norm_ref(w, inputs["max_norm_value"], 1 - axis)):
+            return f"take the norm over axis {axis} (one norm per {'column' if axis == 0 else 'row'})."
+    return None
+
+
+def max_norm_ref(w, bound, axis):
+    norms = np.linalg.norm(w, axis=axis, keepdims=True)
+    return w * (bound / np.maximum(norms, bound))
+
+
+add_case(Case(T, "max_norm", "columns (default axis 0)", make_max_norm(0),
+              lambda call, inputs: {"w": call(f"{T}.max_norm", inputs["w"], inputs["max_norm_value"])},
+              hint=max_norm_hint))
+add_case(Case(T, "max_norm", "rows (axis 1)", make_max_norm(1),
+              lambda call, inputs: {"w": call(f"{T}.max_norm", inputs["w"], inputs["max_norm_value"], inputs["axis"])},
+              hint=max_norm_hint))
+
+
+def max_norm_projects(ctx, random_shapes: bool) -> None:
+    """Columns over the bound end with norm exactly the bound; the others are unchanged."""
+    inputs = make_max_norm(0)(ctx.rng, random_shapes)
+    w, bound = inputs["w"], inputs["max_norm_value"]
+    got = ctx.call(f"{T}.max_norm", w, bound)
+    assert_shape("max_norm(w)", got, w.shape)
+    over = np.linalg.norm(w, axis=0) > bound
+    assert_close("max_norm(w): norms of the columns that exceeded the bound", np.linalg.norm(got[:, over], axis=0),
+                 np.full(int(over.sum()), bound), TOL_EXACT,
+                 "a column longer than the bound is scaled by bound / norm, to length exactly the bound.")
+    assert_close("max_norm(w): the columns within the bound", got[:, ~over], w[:, ~over], TOL_EXACT,
+                 "columns whose norm is within the bound must stay as they are.")
+
+
+@check(T, "max_norm", "long columns end on the bound, short ones unchanged")
+def max_norm_property(ctx):
+    max_norm_projects(ctx, False)

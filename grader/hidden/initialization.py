@@ -1,1 +1,49 @@
-"""Hidden-only checks for trainlab/initialization.py (instructor side)."""
+"""Hidden-only checks for trainlab/initialization.py (instructor side).
+
+The statistical check again, on random dense and conv shapes with random options. Every shape has
+n >= MIN_SAMPLE weights and fans that differ by a factor of at least 8, so the 6-sigma band of
+checks/initialization.py (relative 6 / sqrt(2n) <= 3 % for the std) still separates the right
+formula from the wrong-fan ones.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..checks.initialization import INITIALIZERS, KAIMING_CHOICES, T, assert_statistics, call_init
+from ..registry import check
+
+MIN_SAMPLE = 20_000
+
+
+def random_dense(rng) -> tuple:
+    small = int(rng.integers(16, 65))
+    large = int(rng.integers(max(800, MIN_SAMPLE // small + 1), 1601))
+    return (small, large) if rng.random() < 0.5 else (large, small)
+
+
+def random_conv(rng) -> tuple:
+    k = int(rng.choice([3, 5]))
+    few, many = int(rng.integers(16, 33)), int(rng.integers(256, 513))
+    return (many, few, k, k) if rng.random() < 0.5 else (few, many, k, k)
+
+
+def random_opts(rng, name: str) -> dict:
+    if name == "gaussian_init":
+        return {"std": float(rng.uniform(0.001, 3.0))}
+    if name.startswith("xavier"):
+        return {"mode": str(rng.choice(["average", "fan_in"]))}
+    # slopes this large change the He gain by >= 10 %, so ignoring negative_slope shows statistically
+    return {"negative_slope": float(rng.uniform(0.5, 3.0)), "mode": str(rng.choice(KAIMING_CHOICES))}
+
+
+def _hidden_statistics(name):
+    @check(T, name, "mean 0 and the formula's std on random dense and conv shapes", hidden=True)
+    def statistics(ctx):
+        for shape in (random_dense(ctx.rng), random_conv(ctx.rng)):
+            opts = random_opts(ctx.rng, name)
+            rng = np.random.default_rng(int(ctx.rng.integers(2 ** 31)))
+            assert_statistics(name, shape, opts, call_init(ctx.call, name, shape, rng, opts))
+
+
+for _name in INITIALIZERS:
+    _hidden_statistics(_name)

@@ -1,0 +1,118 @@
+"""Buggy initializers."""
+import numpy as np
+
+from trainlab import initialization as ref
+
+from . import mutant
+
+T = "initialization"
+
+
+@mutant(f"{T}.fan_in_and_fan_out", "conv fans forget the receptive field (C and F only)")
+def fans_without_receptive_field(shape):
+    if len(shape) == 4:
+        F, C, HH, WW = shape
+        return C, F
+    return ref.fan_in_and_fan_out(shape)
+
+
+@mutant(f"{T}.fan_in_and_fan_out", "dense fans swapped (treats w as (D_out, D_in))")
+def fans_swapped(shape):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    return (fan_out, fan_in) if len(shape) == 2 else (fan_in, fan_out)
+
+
+@mutant(f"{T}.fan_in_and_fan_out", "accepts any rank (no ValueError for a 3-D shape)")
+def fans_any_rank(shape):
+    return int(np.prod(shape[1:])), int(shape[0])
+
+
+@mutant(f"{T}.gaussian_init", "draws from the global np.random (not reproducible)")
+def gaussian_global(shape, std, rng):
+    return std * np.random.standard_normal(shape)
+
+
+@mutant(f"{T}.gaussian_init", "uses std as the variance")
+def gaussian_variance(shape, std, rng):
+    return np.sqrt(std) * rng.standard_normal(shape)
+
+
+@mutant(f"{T}.gaussian_init", "builds its own Generator with a fixed seed")
+def gaussian_fixed_seed(shape, std, rng):
+    return std * np.random.default_rng(0).standard_normal(shape)
+
+
+@mutant(f"{T}.xavier_normal", "variance 1 / fan_out in mode 'average'")
+def xavier_fan_out(shape, rng, mode="average"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    var = 1.0 / fan_out if mode == "average" else 1.0 / fan_in
+    return np.sqrt(var) * rng.standard_normal(shape)
+
+
+@mutant(f"{T}.xavier_normal", "variance 2 / fan_in in mode 'average'")
+def xavier_two_over_fan_in(shape, rng, mode="average"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    var = 2.0 / fan_in if mode == "average" else 1.0 / fan_in
+    return np.sqrt(var) * rng.standard_normal(shape)
+
+
+@mutant(f"{T}.xavier_normal", "ignores mode (always 'average', no ValueError)")
+def xavier_ignores_mode(shape, rng, mode="average"):
+    return ref.xavier_normal(shape, rng, "average")
+
+
+@mutant(f"{T}.xavier_uniform", "bound sqrt(var) instead of sqrt(3 var)")
+def xavier_uniform_std_bound(shape, rng, mode="average"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    var = 2.0 / (fan_in + fan_out) if mode == "average" else 1.0 / fan_in
+    return rng.uniform(-np.sqrt(var), np.sqrt(var), shape)
+
+
+@mutant(f"{T}.xavier_uniform", "draws normal numbers instead of uniform")
+def xavier_uniform_draws_normal(shape, rng, mode="average"):
+    return ref.xavier_normal(shape, rng, mode)
+
+
+@mutant(f"{T}.kaiming_normal", "missing the sqrt(2) gain")
+def kaiming_no_gain(shape, rng, negative_slope=0.0, mode="fan_in"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    fan = fan_in if mode == "fan_in" else fan_out
+    return rng.standard_normal(shape) / np.sqrt(fan)
+
+
+@mutant(f"{T}.kaiming_normal", "ignores negative_slope (always the ReLU gain)")
+def kaiming_ignores_slope(shape, rng, negative_slope=0.0, mode="fan_in"):
+    return ref.kaiming_normal(shape, rng, 0.0, mode)
+
+
+@mutant(f"{T}.kaiming_normal", "always uses fan_in, whatever the mode")
+def kaiming_ignores_mode(shape, rng, negative_slope=0.0, mode="fan_in"):
+    return ref.kaiming_normal(shape, rng, negative_slope, "fan_in")
+
+
+@mutant(f"{T}.kaiming_normal", "gain 2 / (1 + a^2) without the square root")
+def kaiming_unrooted_gain(shape, rng, negative_slope=0.0, mode="fan_in"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    fan = fan_in if mode == "fan_in" else fan_out
+    return 2.0 / (1.0 + negative_slope ** 2) / np.sqrt(fan) * rng.standard_normal(shape)
+
+
+@mutant(f"{T}.kaiming_uniform", "uses the normal std as the bound")
+def kaiming_uniform_std_bound(shape, rng, negative_slope=0.0, mode="fan_in"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    fan = fan_in if mode == "fan_in" else fan_out
+    std = np.sqrt(2.0 / (1.0 + negative_slope ** 2)) / np.sqrt(fan)
+    return rng.uniform(-std, std, shape)
+
+
+@mutant(f"{T}.kaiming_uniform", "draws uniform(0, bound): not centred")
+def kaiming_uniform_one_sided(shape, rng, negative_slope=0.0, mode="fan_in"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    fan = fan_in if mode == "fan_in" else fan_out
+    bound = np.sqrt(6.0 / (1.0 + negative_slope ** 2) / fan)
+    return rng.uniform(0.0, bound, shape)
+
+
+@mutant(f"{T}.kaiming_uniform", "returns float32")
+def kaiming_uniform_float32(shape, rng, negative_slope=0.0, mode="fan_in"):
+    return ref.kaiming_uniform(shape, rng, negative_slope, mode).astype(np.float32)
