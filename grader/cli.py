@@ -10,11 +10,10 @@ Errors a person can meet are printed as one sentence, with exit status 2.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 
-from .registry import TOPICS
+from .registry import TOPICS, hidden_available
 
 
 def cmd_check(args) -> int:
@@ -24,7 +23,7 @@ def cmd_check(args) -> int:
 
     if args.src is not None and not Path(args.src).is_dir():
         raise SubmissionError(f"--src {args.src} is not a folder; point it at the folder that holds trainlab/.")
-    if args.hidden and importlib.util.find_spec("grader.hidden") is None:
+    if args.hidden and not hidden_available():
         raise SubmissionError("hidden checks are not part of this release; run without --hidden.")
     results = run_checks(args.src, args.topics or None, hidden=args.hidden, seed=args.seed)
     if args.json:
@@ -50,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trainlab", description="Training Neural Networks: checks and course tools.")
     sub = parser.add_subparsers(dest="command", required=True)
     add_check_parser(sub)
-    if importlib.util.find_spec("grader.instructor.commands") is not None:
+    if (Path(__file__).resolve().parent / "instructor" / "commands.py").is_file():
         from .instructor.commands import add_instructor_parsers
 
         add_instructor_parsers(sub)

@@ -1,13 +1,8 @@
 """What the notebooks call: set up the student's library and grade a group of functions.
 
-A graded test cell in a notebook looks like
-
-    from grader.notebook import grade
-    score = grade("activations", ["relu_forward", "relu_backward"])
-    ### BEGIN HIDDEN TESTS
-    score += grade("activations", ["relu_forward", "relu_backward"], hidden=True)
-    ### END HIDDEN TESTS
-    score
+A graded test cell in a notebook runs `score = grade(topic, functions)`, then (inside nbgrader's
+hidden-tests markers, so only the instructor's copy has it) `score += grade(topic, functions,
+hidden=True)`, and ends with the bare expression `score`.
 
 `grade` runs the checks of those functions on the student's own src/ (never the installed
 reference), prints one line per check to stdout (nothing goes to stderr, which would zero the

@@ -7,6 +7,7 @@ whether it is hidden (instructor side only).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import zlib
 from dataclasses import dataclass, field
 from typing import Callable
@@ -95,5 +96,10 @@ def load_all(hidden: bool) -> None:
     """Import the modules that register checks (hidden ones only where they are present)."""
     from . import checks  # noqa: F401  (registers the public checks)
 
-    if hidden:
+    if hidden and hidden_available():
         from . import hidden as hidden_checks  # noqa: F401
+
+
+def hidden_available() -> bool:
+    """True on the instructor side, where grader/hidden/ sits beside this file."""
+    return (Path(__file__).resolve().parent / "hidden" / "__init__.py").is_file()

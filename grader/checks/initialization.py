@@ -86,11 +86,10 @@ def assert_statistics(name: str, shape: tuple, opts: dict, w) -> None:
     std = formula_std(name, shape, opts)
     rms = float(np.sqrt(np.mean(np.square(w, dtype=np.float64))))
     std_tol = SIGMAS / np.sqrt(2 * n)
-    fan_in, fan_out = grader_fans(shape)
+    fans = "" if name == "gaussian_init" else " (fan_in = {}, fan_out = {})".format(*grader_fans(shape))
     assert_true(abs(rms / std - 1) <= std_tol,
-                f"{what}: the {n} weights have standard deviation {rms:.5g}; expected {std:.5g} "
-                f"(fan_in = {fan_in}, fan_out = {fan_out}), within a relative {std_tol:.2g}.",
-                std_hint(name, shape, opts, rms))
+                f"{what}: the {n} weights have standard deviation {rms:.5g}; expected {std:.5g}{fans}, "
+                f"within a relative {std_tol:.2g}.", std_hint(name, shape, opts, rms))
     mean = float(np.mean(w))
     mean_tol = SIGMAS * std / np.sqrt(n)
     assert_true(abs(mean) <= mean_tol,
@@ -112,6 +111,9 @@ def std_hint(name: str, shape, opts: dict, rms: float) -> str | None:
     fan_in, fan_out = grader_fans(shape)
     std = formula_std(name, shape, opts)
     mistakes = []
+    if name == "gaussian_init":
+        mistakes.append((np.sqrt(std), "std is the standard deviation: w = std * rng.standard_normal(shape), "
+                                       "not sqrt(std) * ..."))
     if name.startswith("xavier") and opts["mode"] == "average":
         mistakes += [(np.sqrt(1.0 / fan_out), "the variance is 2 / (fan_in + fan_out); this looks like 1 / fan_out."),
                      (np.sqrt(2.0 / fan_in), "the variance is 2 / (fan_in + fan_out); this looks like 2 / fan_in.")]
@@ -129,6 +131,8 @@ def std_hint(name: str, shape, opts: dict, rms: float) -> str | None:
     for candidate, hint in mistakes:
         if abs(candidate / std - 1) > 2 * HINT_MATCH and abs(rms / candidate - 1) < HINT_MATCH:
             return hint
+    if name == "gaussian_init":
+        return "w = std * rng.standard_normal(shape)."
     return "the std comes from the fans (fan_in_and_fan_out) and the formula in the docstring."
 
 

@@ -1,1 +1,343 @@
-"""Checks for trainlab/optimizers.py."""
+"""Checks for trainlab/optimizers.py.
+
+The documented interface of every rule (its hyperparameters with their defaults, the state it
+keeps in config) is written down once here, in DEFAULTS and STATE; the checks hold the student's
+rules to it and to the reference outputs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..cases import Case, add_case
+from ..compare import TOL_EXACT, assert_close, assert_true, describe
+from ..errors import CheckFailure
+from ..registry import check
+from .common import away_from_zero, dims
+
+T = "optimizers"
+
+DEFAULTS = {
+    "sgd": {"learning_rate": 1e-2},
+    "sgd_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
+    "nesterov_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
+    "adagrad": {"learning_rate": 1e-2, "epsilon": 1e-8},
+    "rmsprop": {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
+    "adam": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+}
+STATE = {
+    "sgd": (),
+    "sgd_momentum": ("velocity",),
+    "nesterov_momentum": ("velocity",),
+    "adagrad": ("cache",),
+    "rmsprop": ("cache",),
+    "adam": ("m", "v", "t"),
+}
+RULES = tuple(DEFAULTS)
+STATEFUL = tuple(rule for rule in RULES if STATE[rule])
+MOMENTUM_RULES = ("sgd_momentum", "nesterov_momentum")
+ADAPTIVE_RULES = ("adagrad", "rmsprop", "adam")  # the rules that divide by sqrt(...) + epsilon
+
+STEPS = 5
+HYPERPARAMETER_RANGES = {  # drawn away from the defaults, so reading a wrong key or default shows
+    "learning_rate": (1e-3, 1e-1),
+    "momentum": (0.5, 0.99),
+    "decay_rate": (0.8, 0.999),
+    "beta1": (0.5, 0.95),
+    "beta2": (0.9, 0.9999),
+}
+EPSILON_LOG10_RANGE = (-7.0, -5.0)  # large enough to matter at TOL_EXACT for O(1) gradients
+TINY_GRADIENT = 1e-6  # sqrt(dw^2) ~ 1e-6 next to epsilon = 1e-8 versus sqrt(dw^2 + 1e-8) ~ 1e-4
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+def draw_hyperparameters(rng, rule) -> dict:
+    hyper = {}
+    for key in DEFAULTS[rule]:
+        if key == "epsilon":
+            hyper[key] = float(10 ** rng.uniform(*EPSILON_LOG10_RANGE))
+        else:
+            hyper[key] = float(rng.uniform(*HYPERPARAMETER_RANGES[key]))
+    return hyper
+
+
+def draw_state(rng, rule, shape) -> dict:
+    """A state from the middle of training: any velocity, positive caches and second moments."""
+    state = {}
+    if "velocity" in STATE[rule]:
+        state["velocity"] = 0.1 * rng.standard_normal(shape)
+    if "cache" in STATE[rule]:
+        state["cache"] = rng.uniform(0.1, 2.0, shape)
+    if rule == "adam":
+        state.update(m=0.1 * rng.standard_normal(shape), v=rng.uniform(0.01, 1.0, shape),
+                     t=int(rng.integers(1, 20)))
+    return state
+
+
+def config_from(inputs, rule) -> dict:
+    """The config dict stored flat in a Case's inputs (hyperparameters and state)."""
+    return {key: inputs[key] for key in (*DEFAULTS[rule], *STATE[rule]) if key in inputs}
+
+
+def make_one_step(rule):
+    def make(rng, random_shapes):
+        shape = dims(rng, random_shapes, (4, 5))
+        return {"w": rng.standard_normal(shape), "dws": rng.standard_normal((1, *shape)),
+                **draw_hyperparameters(rng, rule), **draw_state(rng, rule, shape)}
+
+    return make
+
+
+def make_steps(rule, n_steps, with_hyperparameters=True, gradient_scale=1.0):
+    def make(rng, random_shapes):
+        shape = dims(rng, random_shapes, (3, 4))
+        inputs = {"w": rng.standard_normal(shape), "dws": gradient_scale * rng.standard_normal((n_steps, *shape))}
+        if with_hyperparameters:
+            inputs.update(draw_hyperparameters(rng, rule))
+        return inputs
+
+    return make
+
+
+# --- calling a rule ---------------------------------------------------------------------------
+
+def take_step(call, rule, w, dw, config):
+    """One call of the rule; fails unless it returns (next_w, config dict)."""
+    result = call(f"{T}.{rule}", w, dw, config)
+    assert_true(isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict),
+                f"{rule} returned {describe(result)}; expected the pair (next_w, config), config a dict.")
+    return result
+
+
+def state_of(rule, config) -> dict:
+    for key in STATE[rule]:
+        assert_true(key in config, f"{rule} returned a config without the key {key!r}.",
+                    f"store the updated state in config[{key!r}] before returning config.")
+    return {key: config[key] for key in STATE[rule]}
+
+
+def run_rule(rule, start_from_none=False):
+    """A Case's run: apply the rule once per gradient in inputs['dws'], carrying the returned config."""
+
+    def run(call, inputs):
+        w, config = inputs["w"], None if start_from_none else config_from(inputs, rule)
+        for dw in inputs["dws"]:
+            w, config = take_step(call, rule, w, dw, config)
+        return {"next_w": w, **state_of(rule, config)}
+
+    return run
+
+
+# --- hints for known mistakes -----------------------------------------------------------------
+
+def _same_shape(got, key, like) -> bool:
+    return key in got and np.shape(got[key]) == np.shape(like)
+
+
+def momentum_sign_hint(inputs, got, expected):
+    lr, momentum, dw = inputs["learning_rate"], inputs["momentum"], inputs["dws"][0]
+    uphill = momentum * inputs.get("velocity", 0.0) + lr * dw
+    if _same_shape(got, "velocity", dw) and np.allclose(got["velocity"], uphill):
+        return "the velocity moves against the gradient: v = momentum * v - learning_rate * dw."
+    return None
+
+
+def adam_bias_hint(inputs, got, expected):
+    b1, b2, dw = inputs["beta1"], inputs["beta2"], inputs["dws"][0]
+    m = b1 * inputs["m"] + (1 - b1) * dw
+    v = b2 * inputs["v"] + (1 - b2) * dw * dw
+    uncorrected = inputs["w"] - inputs["learning_rate"] * m / (np.sqrt(v) + inputs["epsilon"])
+    if _same_shape(got, "next_w", dw) and np.allclose(got["next_w"], uncorrected):
+        return "divide m by (1 - beta1^t) and v by (1 - beta2^t) (bias correction, with t already incremented)."
+    return None
+
+
+def epsilon_hint(inputs, got, expected):
+    if not _same_shape(got, "next_w", inputs["w"]):
+        return None
+    moved, expected_move = np.abs(got["next_w"] - inputs["w"]), np.abs(expected["next_w"] - inputs["w"])
+    if np.median(moved) < 0.1 * np.median(expected_move):
+        return "with tiny gradients the step almost vanished: add epsilon after the square root, " \
+               "sqrt(...) + epsilon, not inside it."
+    return None
+
+
+ONE_STEP_HINTS = {"sgd_momentum": momentum_sign_hint, "adam": adam_bias_hint}
+
+for _rule in RULES:
+    add_case(Case(T, _rule, "one step from a given config", make_one_step(_rule), run_rule(_rule),
+                  hint=ONE_STEP_HINTS.get(_rule)))
+    add_case(Case(T, _rule, f"{STEPS} steps carrying the returned config", make_steps(_rule, STEPS),
+                  run_rule(_rule)))
+    add_case(Case(T, _rule, "config=None: default hyperparameters, 3 steps",
+                  make_steps(_rule, 3, with_hyperparameters=False), run_rule(_rule, start_from_none=True)))
+for _rule in ADAPTIVE_RULES:
+    add_case(Case(T, _rule, "tiny gradients: epsilon added after the square root",
+                  make_steps(_rule, 3, with_hyperparameters=False, gradient_scale=TINY_GRADIENT),
+                  run_rule(_rule, start_from_none=True), hint=epsilon_hint))
+
+
+# --- the interface: defaults, state kept in the caller's dict, no in-place writes ---------------
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _defaults_check(rule):
+    @check(T, rule, "config=None fills every documented key with its default")
+    def fills_defaults(ctx):
+        w = ctx.rng.standard_normal((3, 4))
+        _, config = take_step(ctx.call, rule, w, ctx.rng.standard_normal(w.shape), None)
+        for key, default in DEFAULTS[rule].items():
+            assert_true(key in config, f"{rule}(w, dw, None) returned a config without {key!r}.",
+                        f"fill it with config.setdefault({key!r}, {default!r}).")
+            value = config[key]
+            assert_true(_is_number(value) and value == default,
+                        f"{rule}(w, dw, None) set config[{key!r}] to {describe(value)}; "
+                        f"the documented default is {default!r}.")
+        for key in STATE[rule]:
+            assert_true(key in config, f"{rule}(w, dw, None) returned a config without the state {key!r}.")
+            if key == "t":
+                assert_true(_is_number(config["t"]) and config["t"] == 1,
+                            f"after one step from config=None, config['t'] is {describe(config['t'])}; expected 1.",
+                            "t counts the steps taken: it starts at 0 and is incremented before it is used.")
+            else:
+                assert_true(np.shape(config[key]) == w.shape,
+                            f"after one step config[{key!r}] has shape {np.shape(config[key])}; "
+                            f"expected w's shape {w.shape}.")
+
+
+def _keeps_state_check(rule):
+    @check(T, rule, "keeps hyperparameters and state in the caller's config across steps")
+    def keeps_state(ctx):
+        hyper = draw_hyperparameters(ctx.rng, rule)
+        w = ctx.rng.standard_normal((2, 3))
+        config = dict(hyper)
+        for step in range(1, 4):
+            caller_config = config  # the runner copies what the rule left in it back into it
+            w, config = take_step(ctx.call, rule, w, ctx.rng.standard_normal(w.shape), caller_config)
+            for key, value in hyper.items():
+                assert_true(config.get(key) == value,
+                            f"after step {step}, config[{key!r}] is {describe(config.get(key))}; the caller set "
+                            f"{value!r} and a rule must not change its hyperparameters.",
+                            "use config.setdefault(key, default): it keeps a value the caller gave.")
+            for key in STATE[rule]:
+                assert_true(key in caller_config and key in config,
+                            f"after step {step}, the config passed to {rule} has no state {key!r}.",
+                            "write the new state into the config you were given and return that same dict.")
+                assert_true(np.array_equal(caller_config[key], config[key]),
+                            f"after step {step}, config[{key!r}] in the dict passed to {rule} differs from the "
+                            "one in the dict it returned.",
+                            "update the caller's config (config[key] = new_value) and return it; "
+                            "do not build a new dict.")
+
+
+class ReadOnlyWhenPassed(np.ndarray):
+    """A state array that student code receives read-only.
+
+    The runner hands student code copies of every argument and compares afterwards only the
+    arrays passed directly, so an in-place update of a state array inside config
+    (config['velocity'] *= momentum) would change nothing the check can see. The runner copies
+    arrays with .copy(); this class's copy is a plain, read-only ndarray, so an in-place write
+    makes the rule raise "output array is read-only" while reading it works as usual.
+    """
+
+    def copy(self, order="C"):
+        passed = np.array(self, order=order)  # a plain ndarray
+        passed.flags.writeable = False
+        return passed
+
+    def __deepcopy__(self, memo):
+        return self.copy()
+
+
+def _no_state_writes_check(rule):
+    @check(T, rule, "never writes into the state arrays of config")
+    def no_state_writes(ctx):
+        shape = (3, 4)
+        state = draw_state(ctx.rng, rule, shape)
+        config = {**draw_hyperparameters(ctx.rng, rule),
+                  **{k: (v.view(ReadOnlyWhenPassed) if isinstance(v, np.ndarray) else v) for k, v in state.items()}}
+        try:
+            take_step(ctx.call, rule, ctx.rng.standard_normal(shape), ctx.rng.standard_normal(shape), config)
+        except CheckFailure as failure:
+            if "read-only" not in failure.message:
+                raise
+            raise CheckFailure(f"{rule} wrote into a state array of config in place ({failure.message})",
+                               "compute the new state as a new array (v = momentum * v - ...) and store it with "
+                               "config[key] = ...; never use +=, *= or [...] = on config's arrays: the caller "
+                               "may still hold them.") from None
+
+
+for _rule in RULES:
+    _defaults_check(_rule)
+    _keeps_state_check(_rule)
+for _rule in STATEFUL:
+    _no_state_writes_check(_rule)
+
+
+# --- properties of particular rules -------------------------------------------------------------
+
+MOMENTUM_LIMIT_STEPS = 400  # 0.9^400 ~ 5e-19: the velocity has converged to rounding error
+ADAM_FIRST_STEP_TOL = 1e-5  # |step| = lr * |dw| / (|dw| + eps): off lr by eps/|dw| <= 1e-8/1e-2 = 1e-6
+
+
+def _momentum_limit_check(rule):
+    @check(T, rule, "constant gradient: velocity tends to -learning_rate * dw / (1 - momentum)")
+    def momentum_limit(ctx):
+        w, dw = ctx.rng.standard_normal((2, 3)), ctx.rng.standard_normal((2, 3))
+        config = None
+        for _ in range(MOMENTUM_LIMIT_STEPS):
+            w, config = take_step(ctx.call, rule, w, dw, config)
+        lr, momentum = DEFAULTS[rule]["learning_rate"], DEFAULTS[rule]["momentum"]
+        assert_close(f"{rule}: config['velocity'] after {MOMENTUM_LIMIT_STEPS} steps of the same dw",
+                     state_of(rule, config)["velocity"], -lr * dw / (1 - momentum), TOL_EXACT,
+                     "v = momentum * v - learning_rate * dw, stored back into config['velocity'] every step.")
+
+
+for _rule in MOMENTUM_RULES:
+    _momentum_limit_check(_rule)
+
+
+@check(T, "adam", "t counts the steps taken")
+def adam_counts_steps(ctx):
+    k = int(ctx.rng.integers(2, 7))
+    w, config = ctx.rng.standard_normal((2, 3)), None
+    for _ in range(k):
+        w, config = take_step(ctx.call, "adam", w, ctx.rng.standard_normal(w.shape), config)
+    t = state_of("adam", config)["t"]
+    assert_true(_is_number(t) and t == k, f"after {k} steps from config=None, config['t'] is {describe(t)}; expected {k}.",
+                "increment t once per call, before using it, and store it back in config['t'].")
+
+
+@check(T, "adam", "first step moves every weight by learning_rate against the gradient")
+def adam_first_step(ctx):
+    w = ctx.rng.standard_normal((3, 4))
+    dw = away_from_zero(ctx.rng, w.shape)  # |dw| >= 1e-2, so epsilon shifts the step by <= 1e-6
+    next_w, _ = take_step(ctx.call, "adam", w, dw, None)
+    step = np.asarray(next_w) - w
+    lr = DEFAULTS["adam"]["learning_rate"]
+    assert_true(np.all(np.sign(step) == -np.sign(dw)), "adam's first step does not move every weight against its gradient.")
+    assert_close("adam: |next_w - w| after the first step", np.abs(step), np.full(w.shape, lr), ADAM_FIRST_STEP_TOL,
+                 "with bias correction m_hat = dw and v_hat = dw^2 at t = 1, so the first step is "
+                 "learning_rate * dw / (|dw| + epsilon): about learning_rate for every weight.")
+
+
+@check(T, "adagrad", "constant gradient: every step is smaller than the one before")
+def adagrad_steps_shrink(ctx):
+    w, dw = ctx.rng.standard_normal((3, 4)), away_from_zero(ctx.rng, (3, 4))
+    config, steps = None, []
+    for _ in range(STEPS):
+        next_w, config = take_step(ctx.call, "adagrad", w, dw, config)
+        steps.append(np.abs(np.asarray(next_w) - w))
+        w = next_w
+    shrinks = all(np.all(later < earlier) for earlier, later in zip(steps, steps[1:]))
+    assert_true(shrinks, f"with the same dw for {STEPS} steps, adagrad's steps did not shrink every time.",
+                "cache accumulates: cache = cache + dw^2 (stored back), so the step lr * dw / sqrt(cache) shrinks.")
+
+
+@check(T, "get_rule", "an unknown name raises ValueError naming it")
+def get_rule_unknown(ctx):
+    exc = ctx.runner.raises(f"{T}.get_rule", "adamw")
+    assert_true(isinstance(exc, ValueError) and "adamw" in str(exc),
+                f"get_rule('adamw') raised {describe(exc)}; expected a ValueError that names 'adamw'.")

@@ -92,7 +92,8 @@ class Solver:
     def _learning_rate(self):
         """The learning rate of the first parameter's config (all parameters share one)."""
         first = next(iter(self.optim_configs.values()))
-        return first.get("learning_rate", self.optim_config.get("learning_rate"))
+        lr = first.get("learning_rate", self.optim_config.get("learning_rate"))
+        return None if lr is None else float(lr)
 
     def _apply_schedule(self):
         """Set every parameter's learning rate for the current epoch."""
@@ -100,7 +101,7 @@ class Solver:
             return
         if self._lr0 is None:  # epoch 0 with the rule's default rate: nothing to change yet
             return
-        lr = self.schedule(self._lr0, self.epoch, **self.schedule_params)
+        lr = float(self.schedule(self._lr0, self.epoch, **self.schedule_params))
         for config in self.optim_configs.values():
             config["learning_rate"] = lr
 
@@ -130,8 +131,8 @@ class Solver:
 
     def _stop(self, bar, t, loss):
         self.stopped_early = True
-        self.stop_reason = (f"loss became {loss} at iteration {t + 1} (epoch {self.epoch}); training stopped. "
-                            f"The learning rate is probably too large.")
+        self.stop_reason = (f"The loss became {loss} at iteration {t + 1} (during epoch {self.epoch + 1} / "
+                            f"{self.num_epochs}), so training stopped; the learning rate is probably too large.")
         self._log(bar, self.stop_reason)
 
     def _train_epoch(self, bar, t):

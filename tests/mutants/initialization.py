@@ -44,6 +44,7 @@ def gaussian_fixed_seed(shape, std, rng):
 
 @mutant(f"{T}.xavier_normal", "variance 1 / fan_out in mode 'average'")
 def xavier_fan_out(shape, rng, mode="average"):
+    ref._check_mode(mode, ref.XAVIER_MODES)
     fan_in, fan_out = ref.fan_in_and_fan_out(shape)
     var = 1.0 / fan_out if mode == "average" else 1.0 / fan_in
     return np.sqrt(var) * rng.standard_normal(shape)
@@ -51,18 +52,21 @@ def xavier_fan_out(shape, rng, mode="average"):
 
 @mutant(f"{T}.xavier_normal", "variance 2 / fan_in in mode 'average'")
 def xavier_two_over_fan_in(shape, rng, mode="average"):
+    ref._check_mode(mode, ref.XAVIER_MODES)
     fan_in, fan_out = ref.fan_in_and_fan_out(shape)
     var = 2.0 / fan_in if mode == "average" else 1.0 / fan_in
     return np.sqrt(var) * rng.standard_normal(shape)
 
 
-@mutant(f"{T}.xavier_normal", "ignores mode (always 'average', no ValueError)")
+@mutant(f"{T}.xavier_normal", "ignores mode (always 'average')")
 def xavier_ignores_mode(shape, rng, mode="average"):
+    ref._check_mode(mode, ref.XAVIER_MODES)
     return ref.xavier_normal(shape, rng, "average")
 
 
 @mutant(f"{T}.xavier_uniform", "bound sqrt(var) instead of sqrt(3 var)")
 def xavier_uniform_std_bound(shape, rng, mode="average"):
+    ref._check_mode(mode, ref.XAVIER_MODES)
     fan_in, fan_out = ref.fan_in_and_fan_out(shape)
     var = 2.0 / (fan_in + fan_out) if mode == "average" else 1.0 / fan_in
     return rng.uniform(-np.sqrt(var), np.sqrt(var), shape)
@@ -75,8 +79,7 @@ def xavier_uniform_draws_normal(shape, rng, mode="average"):
 
 @mutant(f"{T}.kaiming_normal", "missing the sqrt(2) gain")
 def kaiming_no_gain(shape, rng, negative_slope=0.0, mode="fan_in"):
-    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
-    fan = fan_in if mode == "fan_in" else fan_out
+    fan = ref._kaiming_fan(shape, mode)
     return rng.standard_normal(shape) / np.sqrt(fan)
 
 
@@ -87,28 +90,26 @@ def kaiming_ignores_slope(shape, rng, negative_slope=0.0, mode="fan_in"):
 
 @mutant(f"{T}.kaiming_normal", "always uses fan_in, whatever the mode")
 def kaiming_ignores_mode(shape, rng, negative_slope=0.0, mode="fan_in"):
+    ref._check_mode(mode, ref.KAIMING_MODES)
     return ref.kaiming_normal(shape, rng, negative_slope, "fan_in")
 
 
 @mutant(f"{T}.kaiming_normal", "gain 2 / (1 + a^2) without the square root")
 def kaiming_unrooted_gain(shape, rng, negative_slope=0.0, mode="fan_in"):
-    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
-    fan = fan_in if mode == "fan_in" else fan_out
+    fan = ref._kaiming_fan(shape, mode)
     return 2.0 / (1.0 + negative_slope ** 2) / np.sqrt(fan) * rng.standard_normal(shape)
 
 
 @mutant(f"{T}.kaiming_uniform", "uses the normal std as the bound")
 def kaiming_uniform_std_bound(shape, rng, negative_slope=0.0, mode="fan_in"):
-    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
-    fan = fan_in if mode == "fan_in" else fan_out
+    fan = ref._kaiming_fan(shape, mode)
     std = np.sqrt(2.0 / (1.0 + negative_slope ** 2)) / np.sqrt(fan)
     return rng.uniform(-std, std, shape)
 
 
 @mutant(f"{T}.kaiming_uniform", "draws uniform(0, bound): not centred")
 def kaiming_uniform_one_sided(shape, rng, negative_slope=0.0, mode="fan_in"):
-    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
-    fan = fan_in if mode == "fan_in" else fan_out
+    fan = ref._kaiming_fan(shape, mode)
     bound = np.sqrt(6.0 / (1.0 + negative_slope ** 2) / fan)
     return rng.uniform(0.0, bound, shape)
 

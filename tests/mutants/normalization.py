@@ -1,0 +1,196 @@
+"""Buggy normalization layers."""
+import numpy as np
+
+from trainlab import normalization as ref
+
+from . import mutant
+
+T = "normalization"
+
+
+def _settings(x, bn_param):
+    D = x.shape[1]
+    return (bn_param.get("mode", "train"), bn_param.get("eps", ref.DEFAULT_EPS),
+            bn_param.get("momentum", ref.DEFAULT_MOMENTUM),
+            bn_param.get("running_mean", np.zeros(D, dtype=x.dtype)),
+            bn_param.get("running_var", np.ones(D, dtype=x.dtype)))
+
+
+def _finish(x, gamma, beta, mu, var, eps, bn_param, running_mean, running_var, eps_outside=False):
+    """The second half of batchnorm_forward, with the reference cache layout."""
+    xc = x - mu
+    sigma = np.sqrt(var) + eps if eps_outside else np.sqrt(var + eps)
+    x_hat = xc / sigma
+    bn_param["running_mean"], bn_param["running_var"] = running_mean, running_var
+    return gamma * x_hat + beta, (xc, sigma, x_hat, gamma)
+
+
+def _bn_with(x, gamma, beta, bn_param, ddof=0, swap_momentum=False, batch_stats_in_test=False,
+             update_in_test=False, accept_any_mode=False, eps_outside=False):
+    mode, eps, momentum, running_mean, running_var = _settings(x, bn_param)
+    if mode not in ref.MODES and not accept_any_mode:
+        raise ValueError(f"unknown mode {mode!r}")
+    old, new = (1 - momentum, momentum) if swap_momentum else (momentum, 1 - momentum)
+    mu, var = x.mean(axis=0), x.var(axis=0, ddof=ddof)
+    if mode == "train" or update_in_test:
+        running_mean = old * running_mean + new * mu
+        running_var = old * running_var + new * var
+    if mode != "train" and not batch_stats_in_test:
+        mu, var = bn_param.get("running_mean", np.zeros_like(mu)), bn_param.get("running_var", np.ones_like(var))
+    return _finish(x, gamma, beta, mu, var, eps, bn_param, running_mean, running_var, eps_outside)
+
+
+@mutant(f"{T}.batchnorm_forward", "unbiased variance (ddof=1)")
+def bn_unbiased(x, gamma, beta, bn_param):
+    return _bn_with(x, gamma, beta, bn_param, ddof=1)
+
+
+@mutant(f"{T}.batchnorm_forward", "eps added outside the square root")
+def bn_eps_outside(x, gamma, beta, bn_param):
+    return _bn_with(x, gamma, beta, bn_param, eps_outside=True)
+
+
+@mutant(f"{T}.batchnorm_forward", "running averages also updated in test mode")
+def bn_updates_in_test(x, gamma, beta, bn_param):
+    return _bn_with(x, gamma, beta, bn_param, update_in_test=True)
+
+
+@mutant(f"{T}.batchnorm_forward", "momentum the wrong way round: (1 - m) * running + m * batch")
+def bn_swapped_momentum(x, gamma, beta, bn_param):
+    return _bn_with(x, gamma, beta, bn_param, swap_momentum=True)
+
+
+@mutant(f"{T}.batchnorm_forward", "test mode normalizes with the batch statistics")
+def bn_batch_stats_in_test(x, gamma, beta, bn_param):
+    return _bn_with(x, gamma, beta, bn_param, batch_stats_in_test=True)
+
+
+@mutant(f"{T}.batchnorm_forward", "any mode other than 'train' silently treated as 'test'")
+def bn_accepts_eval(x, gamma, beta, bn_param):
+    return _bn_with(x, gamma, beta, bn_param, accept_any_mode=True)
+
+
+@mutant(f"{T}.batchnorm_forward", "default running averages created as float64 for float32 x")
+def bn_float64_defaults(x, gamma, beta, bn_param):
+    D = x.shape[1]
+    bn_param.setdefault("running_mean", np.zeros(D))
+    bn_param.setdefault("running_var", np.ones(D))
+    return ref.batchnorm_forward(x, gamma, beta, bn_param)
+
+
+@mutant(f"{T}.batchnorm_forward", "pops 'mode' out of bn_param")
+def bn_pops_mode(x, gamma, beta, bn_param):
+    mode = bn_param.pop("mode", "train")
+    scratch = {**bn_param, "mode": mode}
+    out, cache = ref.batchnorm_forward(x, gamma, beta, scratch)
+    bn_param["running_mean"], bn_param["running_var"] = scratch["running_mean"], scratch["running_var"]
+    return out, cache
+
+
+@mutant(f"{T}.batchnorm_backward", "no paths through mu and var: dx = dout * gamma / sigma")
+def bn_backward_no_mean_term(dout, cache):
+    xc, sigma, x_hat, gamma = cache
+    _, dgamma, dbeta = ref.batchnorm_backward(dout, cache)
+    return dout * gamma / sigma, dgamma, dbeta
+
+
+@mutant(f"{T}.batchnorm_backward", "dgamma sums dout instead of dout * x_hat")
+def bn_backward_dgamma_dout(dout, cache):
+    dx, _, dbeta = ref.batchnorm_backward(dout, cache)
+    return dx, dout.sum(axis=0), dbeta
+
+
+@mutant(f"{T}.batchnorm_backward", "path through var forgets the factor 2 of d(xc^2)")
+def bn_backward_no_factor_two(dout, cache):
+    xc, sigma, x_hat, gamma = cache
+    N = dout.shape[0]
+    dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    dvar = -(dx_hat * xc).sum(axis=0) / sigma**2 / (2 * sigma)
+    dxc = dx_hat / sigma + xc * dvar / N
+    return dxc - dxc.sum(axis=0) / N, dgamma, dbeta
+
+
+@mutant(f"{T}.batchnorm_backward_alt", "closed form without the x_hat term")
+def bn_alt_no_xhat_term(dout, cache):
+    _, sigma, x_hat, gamma = cache
+    N = dout.shape[0]
+    dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
+    return (gamma / (N * sigma)) * (N * dout - dbeta), dgamma, dbeta
+
+
+@mutant(f"{T}.batchnorm_backward_alt", "dgamma sums dout instead of dout * x_hat")
+def bn_alt_dgamma_dout(dout, cache):
+    dx, _, dbeta = ref.batchnorm_backward_alt(dout, cache)
+    return dx, dbeta.copy(), dbeta
+
+
+@mutant(f"{T}.layernorm_forward", "normalizes over the batch axis (like batchnorm)")
+def ln_batch_axis(x, gamma, beta, ln_param):
+    eps = ln_param.get("eps", ref.DEFAULT_EPS)
+    sigma = np.sqrt(x.var(axis=0, keepdims=True) + eps)
+    x_hat = (x - x.mean(axis=0, keepdims=True)) / sigma
+    return gamma * x_hat + beta, (np.broadcast_to(sigma[:, :1], (x.shape[0], 1)), x_hat, gamma)
+
+
+@mutant(f"{T}.layernorm_backward", "means taken over the batch axis (copied from batchnorm)")
+def ln_backward_batch_axis(dout, cache):
+    sigma, x_hat, gamma = cache
+    dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)) / sigma
+    return dx, dgamma, dbeta
+
+
+@mutant(f"{T}.spatial_batchnorm_forward", "statistics per (C, H, W) position instead of per channel")
+def spatial_per_position(x, gamma, beta, bn_param):
+    N, C, H, W = x.shape
+    out, cache = ref.batchnorm_forward(x.reshape(N, -1), np.repeat(gamma, H * W), np.repeat(beta, H * W), bn_param)
+    return out.reshape(x.shape), cache
+
+
+@mutant(f"{T}.spatial_batchnorm_forward", "reshape to (N*H*W, C) without moving the channel axis last")
+def spatial_no_transpose(x, gamma, beta, bn_param):
+    N, C, H, W = x.shape
+    out, cache = ref.batchnorm_forward(x.reshape(-1, C), gamma, beta, bn_param)
+    return out.reshape(x.shape), cache
+
+
+@mutant(f"{T}.spatial_batchnorm_backward", "dgamma and dbeta summed over N only (per pixel)")
+def spatial_backward_unsummed(dout, cache):
+    dx, dgamma, dbeta = ref.spatial_batchnorm_backward(dout, cache)
+    N, C, H, W = dout.shape
+    return dx, dgamma / (H * W), dbeta / (H * W)
+
+
+@mutant(f"{T}.spatial_groupnorm_forward", "groups interleaved: reshape (N, C // G, G, H, W)")
+def gn_interleaved(x, gamma, beta, G, gn_param):
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", ref.DEFAULT_EPS)
+    x_g = x.reshape(N, C // G, G, H, W)
+    axes = (1, 3, 4)
+    sigma = np.sqrt(x_g.var(axis=axes, keepdims=True) + eps)
+    x_hat = ((x_g - x_g.mean(axis=axes, keepdims=True)) / sigma).reshape(x.shape)
+    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
+    return out, (sigma.reshape(N, G, 1, 1, 1), x_hat, gamma, G)
+
+
+@mutant(f"{T}.spatial_groupnorm_forward", "reshape (N, G, -1) without checking that G divides C")
+def gn_no_divisibility_check(x, gamma, beta, G, gn_param):
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", ref.DEFAULT_EPS)
+    x_g = x.reshape(N, G, -1)  # works whenever G divides C * H * W, even if groups then split channels
+    sigma = np.sqrt(x_g.var(axis=2, keepdims=True) + eps)
+    x_hat = ((x_g - x_g.mean(axis=2, keepdims=True)) / sigma).reshape(x.shape)
+    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
+    return out, (sigma[..., None, None], x_hat, gamma, G)
+
+
+@mutant(f"{T}.spatial_groupnorm_backward", "dx without the mean term of the group")
+def gn_backward_no_mean(dout, cache):
+    sigma, x_hat, gamma, G = cache
+    N, C, H, W = dout.shape
+    dx, dgamma, dbeta = ref.spatial_groupnorm_backward(dout, cache)
+    dx_hat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, C // G, H, W)
+    dx = dx.reshape(N, G, C // G, H, W) + dx_hat.mean(axis=ref.GROUP_AXES, keepdims=True) / sigma
+    return dx.reshape(dout.shape), dgamma, dbeta

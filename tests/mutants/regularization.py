@@ -1,0 +1,125 @@
+"""Buggy regularization."""
+import numpy as np
+
+from trainlab import regularization as ref
+
+from . import mutant
+
+T = "regularization"
+
+
+def _train_draw(x, dropout_param):
+    """(mode, keep_prob, r) with r = rng.random(x.shape) drawn as the reference does (None at test)."""
+    mode, keep_prob = ref._read_dropout_param(dropout_param, "dropout_param")
+    if mode != "train":
+        return mode, keep_prob, None
+    return mode, keep_prob, ref._mask_rng(dropout_param, "dropout_param").random(x.shape)
+
+
+@mutant(f"{T}.dropout_forward", "no 1 / keep_prob scaling of the kept units")
+def dropout_unscaled(x, dropout_param):
+    mode, keep_prob, r = _train_draw(x, dropout_param)
+    if mode == "test":
+        return x.copy(), (None, mode)
+    mask = (r < keep_prob).astype(x.dtype)
+    return x * mask, (mask, mode)
+
+
+@mutant(f"{T}.dropout_forward", "keep_prob used as the drop probability")
+def dropout_swapped(x, dropout_param):
+    mode, keep_prob, r = _train_draw(x, dropout_param)
+    if mode == "test":
+        return x.copy(), (None, mode)
+    mask = ((r < 1 - keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (mask, mode)
+
+
+@mutant(f"{T}.dropout_forward", "drops units in test mode too")
+def dropout_in_test_mode(x, dropout_param):
+    keep_prob = dropout_param.get("keep_prob", ref.DEFAULT_KEEP_PROB)
+    rng = np.random.default_rng(dropout_param.get("seed", 0))
+    mask = ((rng.random(x.shape) < keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (mask, "train")
+
+
+@mutant(f"{T}.dropout_backward", "gradient not masked (dx = dout)")
+def dropout_backward_unmasked(dout, cache):
+    return dout.copy()
+
+
+@mutant(f"{T}.dropout_forward", "mask from the global np.random, ignoring the seed")
+def dropout_global_rng(x, dropout_param):
+    mode, keep_prob = ref._read_dropout_param(dropout_param, "dropout_param")
+    if mode == "test":
+        return x.copy(), (None, mode)
+    mask = ((np.random.random(x.shape) < keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (mask, mode)
+
+
+@mutant(f"{T}.dropout_forward", "ignores dropout_param['rng'] and always builds default_rng(seed)")
+def dropout_ignores_rng(x, dropout_param):
+    param = {k: v for k, v in dropout_param.items() if k != "rng"}
+    param.setdefault("seed", 0)
+    return ref.dropout_forward(x, param)
+
+
+@mutant(f"{T}.dropout_forward", "float64 mask promotes float32 inputs")
+def dropout_promotes(x, dropout_param):
+    mode, keep_prob, r = _train_draw(x, dropout_param)
+    if mode == "test":
+        return x.copy(), (None, mode)
+    mask = (r < keep_prob) / keep_prob
+    return x * mask, (mask, mode)
+
+
+@mutant(f"{T}.dropout_forward_noninverted", "no keep_prob scaling at test time")
+def noninverted_unscaled_test(x, dropout_param):
+    mode, keep_prob = ref._read_dropout_param(dropout_param, "dropout_param")
+    if mode == "test":
+        return x.copy(), (None, keep_prob, mode)
+    return ref.dropout_forward_noninverted(x, dropout_param)
+
+
+@mutant(f"{T}.dropconnect_backward", "dw not masked")
+def dropconnect_backward_unmasked_dw(dout, cache):
+    x, w_masked, mask = cache
+    dx, _, db = ref.dropconnect_backward(dout, cache)
+    return dx, x.T @ dout, db
+
+
+@mutant(f"{T}.dropconnect_forward", "mask drawn on the inputs x instead of the weights")
+def dropconnect_masks_inputs(x, w, b, dc_param):
+    mode, keep_prob = ref._read_dropout_param(dc_param, "dc_param")
+    if mode == "test":
+        return ref.dropconnect_forward(x, w, b, dc_param)
+    x_dropped, _ = ref.dropout_forward(x, dc_param)
+    return x_dropped @ w + b, (x_dropped, w, None)
+
+
+@mutant(f"{T}.l2_penalty", "gradient 2 * reg * W with 0.5 in the loss")
+def l2_gradient_doubled(weights, reg):
+    loss, _ = ref.l2_penalty(weights, reg)
+    return loss, [2 * reg * w for w in weights]
+
+
+@mutant(f"{T}.l2_penalty", "loss without the 0.5 factor")
+def l2_loss_missing_half(weights, reg):
+    loss, grads = ref.l2_penalty(weights, reg)
+    return 2 * loss, grads
+
+
+@mutant(f"{T}.l1_penalty", "gradient -reg * sign(W)")
+def l1_gradient_sign(weights, reg):
+    loss, grads = ref.l1_penalty(weights, reg)
+    return loss, [-g for g in grads]
+
+
+@mutant(f"{T}.max_norm", "norms of the rows instead of the columns")
+def max_norm_rows(w, max_norm_value, axis=0):
+    return ref.max_norm(w, max_norm_value, axis=1 - axis)
+
+
+@mutant(f"{T}.max_norm", "rescales every column to the bound, short ones too")
+def max_norm_every_column(w, max_norm_value, axis=0):
+    norms = np.sqrt(np.sum(w * w, axis=axis, keepdims=True))
+    return w * (max_norm_value / norms)

@@ -1,0 +1,110 @@
+"""The grader's building blocks: rel_error, the directional gradient check, the runner seam."""
+import textwrap
+
+import numpy as np
+import pytest
+
+from grader.compare import TOL_EXACT, TOL_GRAD, assert_close, rel_error
+from grader.errors import CheckFailure, NotImplementedYet, SubmissionError
+from grader.numgrad import directional_gradient_check, full_numeric_gradient
+from grader.runner import Runner
+
+
+def test_rel_error_definition():
+    assert rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
+    assert rel_error(np.array([1.0]), np.array([3.0])) == pytest.approx(0.5)
+    assert rel_error(np.zeros(3), np.full(3, 1e-12)) < 1e-3  # the floor keeps near-zeros close
+    assert TOL_EXACT == 1e-9 and TOL_GRAD == 1e-6
+
+
+def test_assert_close_reports_where_and_how_far():
+    expected = np.arange(6.0).reshape(2, 3)
+    got = expected.copy()
+    got[1, 2] += 1.0
+    with pytest.raises(CheckFailure) as info:
+        assert_close("f(x) output", got, expected)
+    message = str(info.value)
+    assert "(1, 2)" in message and "max relative error" in message and "expected 5" in message
+    with pytest.raises(CheckFailure, match="shape"):
+        assert_close("f(x) output", got[0], expected)
+    with pytest.raises(CheckFailure, match="NaN"):
+        assert_close("f(x) output", np.full((2, 3), np.nan), expected)
+    with pytest.raises(CheckFailure, match="expected array"):
+        assert_close("f(x) output", None, expected)
+
+
+def _square_loss(inputs):
+    return float(np.sum(inputs["x"] ** 3))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_directional_check_accepts_right_and_rejects_wrong_gradients(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((7, 5))
+    right = 3 * x ** 2
+    directional_gradient_check("d/dx", _square_loss, {"x": x}, "x", right, rng, TOL_GRAD)
+    wrong = right.copy()
+    wrong[rng.integers(7), rng.integers(5)] *= 1.01  # a 1% error in one entry
+    with pytest.raises(CheckFailure, match="random direction"):
+        directional_gradient_check("d/dx", _square_loss, {"x": x}, "x", wrong, rng, TOL_GRAD)
+
+
+def test_full_numeric_gradient_agrees():
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    np.testing.assert_allclose(full_numeric_gradient(_square_loss, {"x": x}, "x"), 3 * x ** 2, rtol=1e-7)
+
+
+def _package(tmp_path, body):
+    pkg = tmp_path / "src" / "trainlab"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "toy.py").write_text(textwrap.dedent(body))
+    return Runner(tmp_path / "src")
+
+
+def test_runner_reports_in_place_writes_and_keeps_callers_data(tmp_path):
+    runner = _package(tmp_path, """
+        def clip(x):
+            x[x < 0] = 0
+            return x
+        def update(w, config):
+            config['velocity'] = w * 2
+            return w + 1, config
+        """)
+    x = np.array([-1.0, 2.0])
+    with pytest.raises(CheckFailure, match="in place"):
+        runner.call("toy.clip", x)
+    np.testing.assert_array_equal(x, [-1.0, 2.0])
+    config = {}
+    runner.call("toy.update", np.ones(2), config)
+    np.testing.assert_array_equal(config["velocity"], [2.0, 2.0])  # the caller's dict sees the new state
+
+
+def test_runner_translates_errors(tmp_path):
+    runner = _package(tmp_path, """
+        import numpy as np
+        def todo(x):
+            raise NotImplementedError()
+        def boom(x):
+            return x['missing']
+        def overflow(x):
+            return np.exp(x)
+        """)
+    with pytest.raises(NotImplementedYet):
+        runner.call("toy.todo", 1)
+    with pytest.raises(CheckFailure, match="raised KeyError"):
+        runner.call("toy.boom", {})
+    with pytest.raises(CheckFailure, match="floating-point"):
+        runner.call("toy.overflow", np.array([1000.0]))
+    with pytest.raises(CheckFailure, match="no function nothere"):
+        runner.call("toy.nothere", 1)
+    with pytest.raises(CheckFailure, match="missing"):
+        runner.call("nomodule.f", 1)
+
+
+def test_broken_module_costs_only_its_own_checks(tmp_path):
+    runner = _package(tmp_path, "def f(:\n")
+    with pytest.raises(CheckFailure, match="SyntaxError"):
+        runner.call("toy.f")
+    with pytest.raises(SubmissionError, match="No trainlab package"):
+        Runner(tmp_path / "nowhere")

@@ -1,0 +1,104 @@
+"""The student release: stubs instead of solutions, no hidden checks, no instructor code."""
+import ast
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from grader.instructor.release import build_release
+from grader.instructor.strip import BEGIN, END, MarkerError, strip_solutions
+
+FORBIDDEN = (BEGIN, END, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory, root):
+    return build_release(root, tmp_path_factory.mktemp("release") / "student")
+
+
+def _run(release, *args):
+    env = {**os.environ, "PYTHONPATH": str(release)}
+    return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=release, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def _regions(text):
+    inside, lines = False, []
+    for line in text.splitlines():
+        if line.strip() == BEGIN:
+            inside = True
+        elif line.strip() == END:
+            inside = False
+        elif inside:
+            lines.append(line.strip())
+    return lines
+
+
+def test_strip_replaces_regions_and_rejects_broken_markers():
+    text = f"def f(x):\n    y = 1\n    {BEGIN}\n    out = x * 2\n    {END}\n    return out\n"
+    stub = strip_solutions(text)
+    assert "out = x * 2" not in stub and "raise NotImplementedError()" in stub and "y = 1" in stub
+    ast.parse(stub)
+    with pytest.raises(MarkerError, match="never closed"):
+        strip_solutions(f"{BEGIN}\nx = 1\n")
+    with pytest.raises(MarkerError, match="without a matching"):
+        strip_solutions(f"x = 1\n{END}\n")
+
+
+def test_no_solution_hidden_or_instructor_material(release, root):
+    for path in release.rglob("*"):
+        if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".toml", ".txt"):
+            text = path.read_text()
+            assert not any(marker in text for marker in FORBIDDEN), path
+    for excluded in ("grader/hidden", "grader/instructor", "tests", "benchmarks", ".ci"):
+        assert not (release / excluded).exists(), excluded
+    for ref_path in (root / "src" / "trainlab").glob("*.py"):
+        reference = ref_path.read_text()
+        outside = set(line.strip() for line in strip_solutions(reference).splitlines())
+        released = set(line.strip() for line in (release / "src" / "trainlab" / ref_path.name).read_text().splitlines())
+        leaked = [line for line in _regions(reference) if line and line not in outside and line in released]
+        assert not leaked, f"{ref_path.name} leaks solution lines: {leaked[:3]}"
+
+
+def test_release_notebooks_have_no_solutions_tests_or_outputs(release, root):
+    source = sorted(p.name for p in (root / "notebooks").glob("*.ipynb"))
+    assert sorted(p.name for p in (release / "notebooks").glob("*.ipynb")) == source
+    for path in (release / "notebooks").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            assert not cell.get("outputs"), f"{path.name} has outputs"
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution"):
+                assert "YOUR CODE HERE" in cell.source or "YOUR ANSWER HERE" in cell.source, path.name
+
+
+def _stubbed_functions(release):
+    names = set()
+    for path in (release / "src" / "trainlab").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and "raise NotImplementedError()" in ast.unparse(node):
+                names.add(node.name)
+    return names
+
+
+def test_stubs_import_and_every_stubbed_check_says_not_implemented(release):
+    done = _run(release, "check", "--json")
+    assert done.returncode == 1, done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert results and not any(r["hidden"] for r in results)
+    stubbed = _stubbed_functions(release)
+    assert len(stubbed) >= 40
+    for r in results:
+        if r["function"] in stubbed:
+            assert r["status"] == "not implemented yet", r
+        else:  # checks of given code (e.g. sgd) pass in the release
+            assert r["passed"], r
+
+
+def test_release_refuses_hidden_checks(release):
+    done = _run(release, "check", "--hidden")
+    assert done.returncode == 2
+    assert "not part of this release" in done.stderr and "Traceback" not in done.stderr
