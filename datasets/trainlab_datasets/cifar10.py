@@ -197,7 +197,8 @@ def _safe_extract(archive, dest, url):
     try:
         with tarfile.open(archive, "r:gz") as tar:
             members = tar.getmembers()
-            pass
+            for member in members:
+                _check_member(member, url)
             # The 'data' filter (Python >= 3.10.12 / 3.11.4) re-checks the same rules.
             extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(dest, members=members, **extra)

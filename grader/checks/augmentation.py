@@ -29,8 +29,8 @@ FLIP_IMAGES = 4000
 FLIP_SIGMAS = 6.0
 PUBLIC_FLIP_PROB = 0.3
 
-ORDER_HINT = ("draw the random numbers exactly as the docstring says (the same calls on rng, in the same "
-              "order, with the same sizes); the property checks of this function grade the rest.")
+ORDER_HINT = ("if the property checks of this function pass, your random numbers differ: draw them exactly "
+              "as the docstring says (the same calls on rng, in the same order, with the same sizes).")
 
 
 def order_hint(inputs, got, expected):

@@ -143,12 +143,19 @@ def momentum_sign_hint(inputs, got, expected):
 
 
 def adam_bias_hint(inputs, got, expected):
-    b1, b2, dw = inputs["beta1"], inputs["beta2"], inputs["dws"][0]
+    b1, b2, dw, t = inputs["beta1"], inputs["beta2"], inputs["dws"][0], inputs["t"]
     m = b1 * inputs["m"] + (1 - b1) * dw
     v = b2 * inputs["v"] + (1 - b2) * dw * dw
-    uncorrected = inputs["w"] - inputs["learning_rate"] * m / (np.sqrt(v) + inputs["epsilon"])
-    if _same_shape(got, "next_w", dw) and np.allclose(got["next_w"], uncorrected):
+
+    def step_with(m_hat, v_hat):
+        return inputs["w"] - inputs["learning_rate"] * m_hat / (np.sqrt(v_hat) + inputs["epsilon"])
+
+    if not _same_shape(got, "next_w", dw):
+        return None
+    if np.allclose(got["next_w"], step_with(m, v)):
         return "divide m by (1 - beta1^t) and v by (1 - beta2^t) (bias correction, with t already incremented)."
+    if np.allclose(got["next_w"], step_with(m / (1 - b1**t), v / (1 - b2**t))):
+        return "increment t before the bias correction: the first step uses t = 1."
     return None
 
 

@@ -1,0 +1,204 @@
+"""Buggy update rules."""
+import numpy as np
+
+from trainlab import optimizers as ref
+
+from . import mutant
+
+T = "optimizers"
+
+
+def _adam_config(w, config):
+    config = {} if config is None else config
+    for key, default in (("learning_rate", 1e-3), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8)):
+        config.setdefault(key, default)
+    config.setdefault("m", np.zeros_like(w))
+    config.setdefault("v", np.zeros_like(w))
+    config.setdefault("t", 0)
+    return config
+
+
+def _adam_moments(dw, config, t):
+    b1, b2 = config["beta1"], config["beta2"]
+    m = b1 * config["m"] + (1 - b1) * dw
+    v = b2 * config["v"] + (1 - b2) * dw * dw
+    config["m"], config["v"], config["t"] = m, v, t
+    return m, v
+
+
+@mutant(f"{T}.adam", "no bias correction")
+def adam_uncorrected(w, dw, config=None):
+    config = _adam_config(w, config)
+    m, v = _adam_moments(dw, config, config["t"] + 1)
+    return w - config["learning_rate"] * m / (np.sqrt(v) + config["epsilon"]), config
+
+
+@mutant(f"{T}.adam", "t incremented after it is used")
+def adam_late_t(w, dw, config=None):
+    config = _adam_config(w, config)
+    t = config["t"]
+    m, v = _adam_moments(dw, config, t + 1)
+    m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+
+
+@mutant(f"{T}.adam", "beta1 and beta2 swapped")
+def adam_swapped_betas(w, dw, config=None):
+    config = _adam_config(w, config)
+    b1, b2 = config["beta1"], config["beta2"]
+    config["beta1"], config["beta2"] = b2, b1
+    next_w, config = ref.adam(w, dw, config)
+    config["beta1"], config["beta2"] = b1, b2
+    return next_w, config
+
+
+@mutant(f"{T}.adam", "divides by v_hat instead of sqrt(v_hat)")
+def adam_no_sqrt(w, dw, config=None):
+    config = _adam_config(w, config)
+    t = config["t"] + 1
+    m, v = _adam_moments(dw, config, t)
+    m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+    return w - config["learning_rate"] * m_hat / (v_hat + config["epsilon"]), config
+
+
+@mutant(f"{T}.adam", "epsilon inside the square root")
+def adam_epsilon_inside(w, dw, config=None):
+    config = _adam_config(w, config)
+    t = config["t"] + 1
+    m, v = _adam_moments(dw, config, t)
+    m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+    return w - config["learning_rate"] * m_hat / np.sqrt(v_hat + config["epsilon"]), config
+
+
+@mutant(f"{T}.adam", "updates m and v in place (config['m'] *= beta1)")
+def adam_in_place_state(w, dw, config=None):
+    config = _adam_config(w, config)
+    b1, b2 = config["beta1"], config["beta2"]
+    config["m"] *= b1
+    config["m"] += (1 - b1) * dw
+    config["v"] *= b2
+    config["v"] += (1 - b2) * dw * dw
+    config["t"] += 1
+    t = config["t"]
+    m_hat, v_hat = config["m"] / (1 - b1**t), config["v"] / (1 - b2**t)
+    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+
+
+@mutant(f"{T}.adam", "default learning rate 1e-2 instead of 1e-3")
+def adam_wrong_default(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    return ref.adam(w, dw, config)
+
+
+def _momentum_config(w, config):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    config.setdefault("velocity", np.zeros_like(w))
+    return config
+
+
+@mutant(f"{T}.sgd_momentum", "velocity climbs the gradient: v = momentum * v + lr * dw")
+def momentum_wrong_sign(w, dw, config=None):
+    config = _momentum_config(w, config)
+    v = config["momentum"] * config["velocity"] + config["learning_rate"] * dw
+    config["velocity"] = v
+    return w + v, config
+
+
+@mutant(f"{T}.sgd_momentum", "velocity not stored back into config")
+def momentum_forgets_velocity(w, dw, config=None):
+    config = _momentum_config(w, config)
+    v = config["momentum"] * config["velocity"] - config["learning_rate"] * dw
+    return w + v, config
+
+
+@mutant(f"{T}.sgd_momentum", "updates the velocity in place (config['velocity'] *= momentum)")
+def momentum_in_place_state(w, dw, config=None):
+    config = _momentum_config(w, config)
+    config["velocity"] *= config["momentum"]
+    config["velocity"] -= config["learning_rate"] * dw
+    return w + config["velocity"], config
+
+
+@mutant(f"{T}.sgd_momentum", "works on a copy of config instead of the caller's dict")
+def momentum_copies_config(w, dw, config=None):
+    return ref.sgd_momentum(w, dw, dict(config or {}))
+
+
+@mutant(f"{T}.nesterov_momentum", "plain momentum step (no look-ahead correction)")
+def nesterov_as_momentum(w, dw, config=None):
+    return ref.sgd_momentum(w, dw, config)
+
+
+@mutant(f"{T}.nesterov_momentum", "correction with the wrong sign: w + momentum * v_prev + (1 + momentum) * v")
+def nesterov_wrong_sign(w, dw, config=None):
+    config = _momentum_config(w, config)
+    momentum, v_prev = config["momentum"], config["velocity"]
+    v = momentum * v_prev - config["learning_rate"] * dw
+    config["velocity"] = v
+    return w + momentum * v_prev + (1 + momentum) * v, config
+
+
+def _cache_config(w, config, **defaults):
+    config = {} if config is None else config
+    for key, default in {"learning_rate": 1e-2, "epsilon": 1e-8, **defaults}.items():
+        config.setdefault(key, default)
+    config.setdefault("cache", np.zeros_like(w))
+    return config
+
+
+@mutant(f"{T}.rmsprop", "decay applied to the gradient term: decay * dw^2 + (1 - decay) * cache")
+def rmsprop_swapped_decay(w, dw, config=None):
+    config = _cache_config(w, config, decay_rate=0.99)
+    decay = config["decay_rate"]
+    cache = decay * dw * dw + (1 - decay) * config["cache"]
+    config["cache"] = cache
+    return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
+
+
+@mutant(f"{T}.rmsprop", "epsilon inside the square root")
+def rmsprop_epsilon_inside(w, dw, config=None):
+    config = _cache_config(w, config, decay_rate=0.99)
+    decay = config["decay_rate"]
+    cache = decay * config["cache"] + (1 - decay) * dw * dw
+    config["cache"] = cache
+    return w - config["learning_rate"] * dw / np.sqrt(cache + config["epsilon"]), config
+
+
+@mutant(f"{T}.adagrad", "no accumulation: cache = dw^2")
+def adagrad_no_accumulation(w, dw, config=None):
+    config = _cache_config(w, config)
+    cache = dw * dw
+    config["cache"] = cache
+    return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
+
+
+@mutant(f"{T}.adagrad", "epsilon inside the square root")
+def adagrad_epsilon_inside(w, dw, config=None):
+    config = _cache_config(w, config)
+    cache = config["cache"] + dw * dw
+    config["cache"] = cache
+    return w - config["learning_rate"] * dw / np.sqrt(cache + config["epsilon"]), config
+
+
+@mutant(f"{T}.adagrad", "accumulates into the cache in place (config['cache'] += dw**2)")
+def adagrad_in_place_state(w, dw, config=None):
+    config = _cache_config(w, config)
+    config["cache"] += dw * dw
+    return w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"]), config
+
+
+@mutant(f"{T}.sgd", "updates w in place (w -= lr * dw; return w)")
+def sgd_in_place(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    w -= config["learning_rate"] * dw
+    return w, config
+
+
+@mutant(f"{T}.sgd", "ignores the learning rate the caller set")
+def sgd_fixed_rate(w, dw, config=None):
+    next_w, config = ref.sgd(w, dw, None)
+    return next_w, config

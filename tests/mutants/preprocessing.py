@@ -1,0 +1,124 @@
+"""Buggy preprocessing."""
+import numpy as np
+
+from trainlab import preprocessing as ref
+
+from . import mutant
+
+T = "preprocessing"
+
+
+@mutant(f"{T}.fit_mean", "mean per example (axis=1) instead of per feature")
+def fit_mean_per_example(X):
+    return {"mean": X.mean(axis=1)}
+
+
+@mutant(f"{T}.subtract_mean", "subtracts each example's own mean instead of the feature means")
+def subtract_mean_per_example(X, stats):
+    return X - X.mean(axis=1, keepdims=True)
+
+
+@mutant(f"{T}.subtract_mean", "subtracts the mean of the X it is given, not the train mean")
+def subtract_mean_own_mean(X, stats):
+    return X - X.mean(axis=0)
+
+
+@mutant(f"{T}.subtract_mean", "centres X in place")
+def subtract_mean_in_place(X, stats):
+    X -= stats["mean"]
+    return X
+
+
+@mutant(f"{T}.standardize", "uses the statistics of the X it is given (fits inside the apply function)")
+def standardize_own_stats(X, stats):
+    return ref.standardize(X, ref.fit_standardize(X))
+
+
+@mutant(f"{T}.fit_standardize", "no eps: a constant feature divides by zero")
+def fit_standardize_no_eps(X, eps=1e-8):
+    return {"mean": X.mean(axis=0), "std": X.std(axis=0)}
+
+
+@mutant(f"{T}.fit_standardize", "unbiased variance (divides by N - 1)")
+def fit_standardize_unbiased(X, eps=1e-8):
+    return {"mean": X.mean(axis=0), "std": np.sqrt(X.var(axis=0, ddof=1) + eps)}
+
+
+@mutant(f"{T}.fit_standardize", "eps ignored when given (always 1e-8)")
+def fit_standardize_fixed_eps(X, eps=1e-8):
+    return ref.fit_standardize(X)
+
+
+@mutant(f"{T}.standardize", "divides by the variance instead of the std")
+def standardize_by_variance(X, stats):
+    return (X - stats["mean"]) / stats["std"] ** 2
+
+
+@mutant(f"{T}.fit_pca", "eigenvalues sorted ascending (eigh order kept)")
+def fit_pca_ascending(X, k=None):
+    N, D = X.shape
+    k = D if k is None else k
+    mean = X.mean(axis=0)
+    lam, vecs = np.linalg.eigh((X - mean).T @ (X - mean) / N)
+    return {"mean": mean, "components": ref._positive_signs(vecs[:, :k]), "eigenvalues": lam[:k],
+            "explained_variance_ratio": lam[:k] / lam.sum()}
+
+
+def _pca_from(mean, cov, k):
+    lam, vecs = np.linalg.eigh(cov)
+    lam, vecs = lam[::-1], vecs[:, ::-1]
+    return {"mean": mean, "components": ref._positive_signs(vecs[:, :k]), "eigenvalues": lam[:k],
+            "explained_variance_ratio": lam[:k] / lam.sum()}
+
+
+@mutant(f"{T}.fit_pca", "covariance divides by N - 1")
+def fit_pca_unbiased(X, k=None):
+    k = X.shape[1] if k is None else k
+    mean = X.mean(axis=0)
+    return _pca_from(mean, (X - mean).T @ (X - mean) / (len(X) - 1), k)
+
+
+@mutant(f"{T}.fit_pca", "covariance of the uncentred data")
+def fit_pca_uncentred(X, k=None):
+    k = X.shape[1] if k is None else k
+    return _pca_from(X.mean(axis=0), X.T @ X / len(X), k)
+
+
+@mutant(f"{T}.fit_pca", "components stored as rows (eigenvectors transposed)")
+def fit_pca_rows(X, k=None):
+    stats = ref.fit_pca(X)
+    k = X.shape[1] if k is None else k
+    return {**ref.fit_pca(X, k), "components": stats["components"].T[:, :k]}
+
+
+@mutant(f"{T}.fit_pca", "no sign convention (raw eigh signs)")
+def fit_pca_raw_signs(X, k=None):
+    stats = ref.fit_pca(X, k)
+    flips = np.where(np.arange(stats["components"].shape[1]) % 2 == 0, 1.0, -1.0)
+    return {**stats, "components": stats["components"] * flips}
+
+
+@mutant(f"{T}.pca_project", "forgets to subtract the mean")
+def pca_project_uncentred(X, stats):
+    return X @ stats["components"]
+
+
+@mutant(f"{T}.pca_reconstruct", "forgets to add the mean back")
+def pca_reconstruct_no_mean(Z, stats):
+    return Z @ stats["components"].T
+
+
+@mutant(f"{T}.fit_whitening", "scale divides by the eigenvalues, not their square roots")
+def fit_whitening_by_eigenvalues(X, eps=1e-5, k=None):
+    stats = ref.fit_pca(X, k)
+    return {**stats, "scale": 1.0 / (stats["eigenvalues"] + eps)}
+
+
+@mutant(f"{T}.pca_whiten", "multiplies by sqrt(eigenvalue) instead of dividing")
+def pca_whiten_inverted(X, stats):
+    return ref.pca_project(X, stats) * np.sqrt(stats["eigenvalues"])
+
+
+@mutant(f"{T}.zca_whiten", "no rotation back (returns the PCA-whitened coordinates)")
+def zca_whiten_no_rotation(X, stats):
+    return ref.pca_whiten(X, stats)

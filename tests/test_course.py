@@ -1,0 +1,79 @@
+"""The nbgrader pipeline end to end: course, release, autograde, feedback, export (slow)."""
+import csv
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from grader.instructor import course as nbg
+from grader.instructor.demo import BUGS, run_demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
+    run_demo(out, log=lambda *_: None)
+    return out
+
+
+def test_demo_scores(demo):
+    summary = json.loads((demo / "summary.json").read_text())["students"]
+    assert {"reference", "blank", *BUGS} <= summary.keys() and len(BUGS) >= 3
+    ref = summary["reference"]
+    assert ref["ok"] and ref["autograded_max"] > 0
+    assert ref["autograded_score"] == ref["autograded_max"], ref
+    assert ref["checks_failed"] == []
+    assert summary["blank"]["autograded_score"] == 0
+    for student in BUGS:
+        entry = summary[student]
+        assert entry["ok"] and entry["checks_failed"], student
+        # a buggy student loses exactly the points of the checks the bugs break
+        assert entry["autograded_max"] - entry["autograded_score"] == pytest.approx(entry["check_points_lost"]), entry
+        assert entry["autograded_max"] == ref["autograded_max"]
+
+
+def test_demo_writes_feedback_grades_and_release(demo):
+    course = demo / "course"
+    summary = json.loads((demo / "summary.json").read_text())["students"]
+    rows = {row["student_id"]: row for row in csv.DictReader(open(course / "grades.csv"))}
+    assert rows.keys() >= summary.keys()
+    assert float(rows["reference"]["raw_score"]) == summary["reference"]["autograded_score"]
+    for student in summary:
+        assert list((course / "feedback" / student / nbg.ASSIGNMENT).glob("*.html")), student
+    assert list((demo / "release" / "notebooks").glob("*.ipynb"))
+    assert (demo / "release" / "src" / "trainlab" / "activations.py").is_file()
+
+
+def test_stock_nbgrader_autograde_grades_the_reference_fully(demo, tmp_path):
+    """The course folder works with plain `nbgrader autograde` (no trainlab wrapper)."""
+    course = tmp_path / "course"
+    shutil.copytree(demo / "course", course, ignore=shutil.ignore_patterns("autograded", "feedback", "gradebook.db",
+                                                                            "submitted", "grades.csv"))
+    shutil.copytree(demo / "submitted" / "reference", course / "submitted" / "ref1")
+    for args in (("generate_assignment", nbg.ASSIGNMENT, "--force"), ("autograde", nbg.ASSIGNMENT)):
+        done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+    score = nbg.scores(course)["ref1"]
+    assert score["autograded_score"] == score["autograded_max"] > 0
+
+
+def test_a_broken_submission_affects_only_itself(demo, tmp_path):
+    submitted = tmp_path / "submitted"
+    shutil.copytree(demo / "submitted" / "reference", submitted / "good" / nbg.ASSIGNMENT)
+    broken = submitted / "broken" / nbg.ASSIGNMENT
+    shutil.copytree(demo / "submitted" / "reference", broken)
+    (broken / "src" / "trainlab" / "activations.py").write_text("def relu_forward(x:\n")
+    first = sorted(broken.glob("*.ipynb"))[0]
+    first.write_text("{ this is not a notebook")
+    course = tmp_path / "course"
+    shutil.copytree(demo / "course", course, ignore=shutil.ignore_patterns("autograded", "feedback", "gradebook.db",
+                                                                            "submitted", "grades.csv"))
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", nbg.ASSIGNMENT, "--force"], cwd=course,
+                   check=True, capture_output=True)
+    status = nbg.autograde_all(course, submitted)
+    scores = nbg.scores(course)
+    assert status["good"]["ok"] and scores["good"]["autograded_score"] == scores["good"]["autograded_max"]
+    broken_score = scores.get("broken", {}).get("autograded_score", 0.0)
+    assert not status["broken"]["ok"] or broken_score < scores["good"]["autograded_max"]

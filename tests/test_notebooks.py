@@ -1,0 +1,41 @@
+"""Every notebook runs top to bottom on the reference (fast mode) with full marks and no stderr."""
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from grader.instructor.course import sync_points
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_there_is_a_notebook_per_lecture_topic():
+    names = [p.stem for p in NOTEBOOKS]
+    assert len(names) == 7, names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_on_the_reference(path, monkeypatch):
+    monkeypatch.setenv("TRAINLAB_FAST", "1")
+    nb = nbformat.read(path, as_version=4)
+    assert sync_points(nb) == 0, "test cell points are out of step with the checks: run `trainlab course`"
+    assert not any(cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), "commit without outputs"
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    graded = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            assert out.output_type != "error", f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+            assert not (out.output_type == "stream" and out.name == "stderr"), f"cell {i} wrote to stderr: {out.text[:300]}"
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            results = [o for o in cell.outputs if o.output_type == "execute_result"]
+            if results:  # partial-credit cells end with the points earned
+                assert float(results[0].data["text/plain"]) == meta["points"], f"cell {i} lost points"
+            graded += 1
+    assert graded >= 1
