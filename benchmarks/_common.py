@@ -17,6 +17,7 @@ for path in (str(ROOT), str(ROOT / "src")):
         sys.path.insert(0, path)
 
 MIN_SAMPLE_SECONDS = 0.02  # each timed sample loops until it lasts about this long (timer resolution)
+WARMUP_CALLS = 3  # untimed calls first: lazy initialisation, caches, thread pools
 
 
 def parse_args(description, argv=None):
@@ -34,8 +35,10 @@ def calls_per_sample(fn, min_seconds=MIN_SAMPLE_SECONDS):
     return max(1, int(min_seconds / max(once, 1e-9)))
 
 
-def median_time(fn, repeats, number=None):
-    """Median over `repeats` samples of the seconds one call of fn takes."""
+def median_time(fn, repeats, number=None, warmup=WARMUP_CALLS):
+    """Median over `repeats` samples of the seconds one call of fn takes, after `warmup` calls."""
+    for _ in range(warmup):
+        fn()
     number = number or calls_per_sample(fn)
     samples = []
     for _ in range(repeats):
@@ -67,4 +70,8 @@ def ms(seconds):
 
 
 def ratio(a, b):
-    return f"{a / b:.1f}x" if b > 0 else "n/a"
+    """a / b as '12.3x' (three significant digits for small ratios)."""
+    if b <= 0:
+        return "n/a"
+    r = a / b
+    return f"{r:.1f}x" if r >= 10 else f"{r:.3g}x"

@@ -12,9 +12,9 @@ T = "normalization"
 BN = f"{T}.batchnorm_forward"
 
 # Two float64 evaluations of the same quantity in different operation orders (e.g. graph vs
-# closed-form gradient, or group norm with G = 1 vs layer norm) differ by about
-# N * 1e-16 * max|term|, i.e. ~1e-14 for N < 100 and O(1) terms; with the relative-error floor of
-# 1e-8 this stays below 1e-6 even for an element that is exactly zero.
+# closed-form gradient, or group norm with G = 1 vs layer norm) differ by at most about
+# n * 1e-16 * max|term| for n values averaged: below 1e-14 for the n < 100 and O(1) terms used
+# here, so even an element that is exactly 0 (relative-error floor 1e-8) stays under 1e-6.
 TOL_AGREE = 1e-6
 # A hint fires when the student's output matches a known mistake this closely (the mistakes
 # differ from the reference by far more).
@@ -165,7 +165,8 @@ def ln_forward_hint(inputs, got, expected):
     x = inputs["x"]
     if _matches(got.get("out"), _bn_out(x, inputs["gamma"], inputs["beta"], x.mean(axis=0), x.var(axis=0),
                                         inputs["eps"])):
-        return "layer normalization takes the statistics of each example over its features (axis 1), not over the batch."
+        return ("layer normalization takes the statistics of each example over its features (axis 1), "
+                "not over the batch.")
     return None
 
 
@@ -335,7 +336,8 @@ def keeps_dict_keys(ctx):
     ctx.call(BN, x, gamma, beta, bn_param)
     for key, value in (("mode", "train"), ("eps", 1e-4), ("momentum", 0.8), ("note", "kept")):
         assert_true(bn_param.get(key) == value,
-                    f"after batchnorm_forward, bn_param[{key!r}] is {bn_param.get(key, 'missing')!r}; expected {value!r}.",
+                    f"after batchnorm_forward, bn_param[{key!r}] is {bn_param.get(key, 'missing')!r}; "
+                    f"expected {value!r}.",
                     "read settings with bn_param.get(...) and only write the running averages back.")
     for key in ("running_mean", "running_var"):
         assert_true(isinstance(bn_param.get(key), np.ndarray) and bn_param[key].shape == (x.shape[1],),

@@ -271,9 +271,9 @@ def _no_state_writes_check(rule):
             if "read-only" not in failure.message:
                 raise
             raise CheckFailure(f"{rule} wrote into a state array of config in place ({failure.message})",
-                               "compute the new state as a new array (v = momentum * v - ...) and store it with "
-                               "config[key] = ...; never use +=, *= or [...] = on config's arrays: the caller "
-                               "may still hold them.") from None
+                               "compute each new state array with an ordinary expression (cache = cache + dw * dw) and "
+                               "store it with config[key] = ...; never use +=, *= or [...] = on an array taken "
+                               "from config: the caller may still hold it.") from None
 
 
 for _rule in RULES:
