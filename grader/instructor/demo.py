@@ -23,7 +23,22 @@ from . import course as nbg
 from .release import build_release
 
 # student -> [(module file, reference text, buggy text)]; each reference text must occur once.
-BUGS = {}
+# The bugs sit in functions the notebooks' "train your best model" cell does not use, so each
+# student loses exactly the points of the checks that the bugs break.
+BUGS = {
+    "alice": [  # PReLU slope gradient taken on the wrong side; PCA eigenvalues left ascending
+        ("activations.py", "dalpha = np.sum(dout * x * negative, axis=0)", "dalpha = np.sum(dout * x * ~negative, axis=0)"),
+        ("preprocessing.py", "order = np.argsort(eigenvalues)[::-1]", "order = np.argsort(eigenvalues)"),
+    ],
+    "bob": [  # whitening divides by the eigenvalues instead of their square roots; ELU backward drops alpha
+        ("preprocessing.py", 'scale = 1.0 / np.sqrt(stats["eigenvalues"] + eps)', 'scale = 1.0 / (stats["eigenvalues"] + eps)'),
+        ("activations.py", "dx = np.where(x > 0, dout, dout * (out + alpha))", "dx = np.where(x > 0, dout, dout * out)"),
+    ],
+    "carol": [  # sigmoid local gradient s instead of s(1 - s); standardizes with the data's own mean
+        ("activations.py", "dx = dout * s * (1 - s)", "dx = dout * s"),
+        ("preprocessing.py", 'out = (X - stats["mean"]) / stats["std"]', 'out = (X - X.mean(axis=0)) / stats["std"]'),
+    ],
+}
 
 
 def _release_notebooks(course: Path) -> list[Path]:

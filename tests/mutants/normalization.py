@@ -32,11 +32,11 @@ def _bn_with(x, gamma, beta, bn_param, ddof=0, swap_momentum=False, batch_stats_
         raise ValueError(f"unknown mode {mode!r}")
     old, new = (1 - momentum, momentum) if swap_momentum else (momentum, 1 - momentum)
     mu, var = x.mean(axis=0), x.var(axis=0, ddof=ddof)
-    if mode == "train" or update_in_test:
-        running_mean = old * running_mean + new * mu
-        running_var = old * running_var + new * var
     if mode != "train" and not batch_stats_in_test:
-        mu, var = bn_param.get("running_mean", np.zeros_like(mu)), bn_param.get("running_var", np.ones_like(var))
+        mu, var = running_mean, running_var
+    if mode == "train" or update_in_test:
+        running_mean = old * running_mean + new * x.mean(axis=0)
+        running_var = old * running_var + new * x.var(axis=0, ddof=ddof)
     return _finish(x, gamma, beta, mu, var, eps, bn_param, running_mean, running_var, eps_outside)
 
 
