@@ -1,14 +1,21 @@
 """Shared helpers of the benchmark scripts: command line, timing, markdown tables.
 
-Every script times with time.perf_counter, repeats each measurement and reports the median, and
+Import this module before NumPy: it limits BLAS (and, in bench_train_step, torch) to
+BENCH_THREADS threads, 1 by default, so the ratios compare implementations rather than thread
+scheduling on a shared machine. Every script times with time.perf_counter, repeats each measurement and reports the median, and
 prints its results as a markdown table of ratios measured in the same run (absolute times depend
 on the machine; ratios much less). Nothing here asserts a timing.
 """
 import argparse
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
+
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, str(THREADS))  # read by BLAS when NumPy is first imported
 
 ROOT = Path(__file__).resolve().parent.parent
 # run from a checkout even when the package is not installed: the repository's own src/ and grader/

@@ -14,8 +14,8 @@ rel_error of the full numeric gradient against the analytic one (both methods ch
 """
 import copy
 
+from _common import median_time, ms, parse_args, ratio, report  # before numpy: thread limits
 import numpy as np
-from _common import median_time, ms, parse_args, ratio, report
 
 from grader.cases import GradCase, run_grad_case
 from grader.compare import rel_error

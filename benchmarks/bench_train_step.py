@@ -7,8 +7,8 @@ skipped' when it cannot be imported).
 
     python benchmarks/bench_train_step.py [--quick]
 """
+from _common import THREADS, median_time, ms, parse_args, ratio, report  # before numpy: thread limits
 import numpy as np
-from _common import median_time, ms, parse_args, ratio, report
 
 from trainlab.model import FullyConnectedNet
 
@@ -59,6 +59,8 @@ def main(argv=None):
     y = rng.integers(NUM_CLASSES, size=batch)
     try:
         import torch
+
+        torch.set_num_threads(THREADS)
     except ImportError:
         torch = None
     rows = []
@@ -69,13 +71,14 @@ def main(argv=None):
             continue
         t_torch = median_time(torch_step_fn(torch, X, y, hidden, getattr(torch, name)), repeats)
         rows.append([name, ms(t_np), ms(t_torch), ratio(t_np, t_torch)])
-    threads = f"torch {torch.__version__}, {torch.get_num_threads()} threads" if torch else "torch not installed, skipped"
+    threads = (f"torch {torch.__version__} (intra-op threads: {torch.get_num_threads()})" if torch
+               else "torch not installed, skipped")
     report("One training step: trainlab (NumPy) vs PyTorch CPU",
            f"Batch {batch}, input {input_dim}, {HIDDEN_LAYERS} hidden layers of {hidden} with batchnorm, relu and "
            f"dropout (keep_prob {KEEP_PROB}), {NUM_CLASSES} classes; forward + backward + SGD update. "
            f"Median of {repeats} samples.",
            ["dtype", "trainlab ms", "torch ms", "ratio trainlab / torch"], rows,
-           [f"NumPy {np.__version__}; {threads}.{' QUICK run.' if args.quick else ''}"])
+           [f"NumPy {np.__version__} (BLAS threads: {THREADS}); {threads}.{' QUICK run.' if args.quick else ''}"])
 
 
 if __name__ == "__main__":

@@ -122,6 +122,8 @@ class Runner:
         short = name.rpartition(".")[2]
         given = [_snapshot(a) for a in args]
         given_kw = {k: _snapshot(v) for k, v in kwargs.items()}
+        handed = {id(v) for d in [*given, *given_kw.values()] if isinstance(d, dict)
+                  for v in d.values() if isinstance(v, np.ndarray)}
         self.calls += 1
         try:
             with warnings.catch_warnings():
@@ -139,7 +141,7 @@ class Runner:
             ) from None
         except Exception as exc:
             raise CheckFailure(f"{short} raised {_one_line(exc)}{_where(exc)}.") from None
-        self._after_call(short, args, given, kwargs, given_kw)
+        self._after_call(short, args, given, kwargs, given_kw, handed)
         return result
 
     def raises(self, name: str, *args, **kwargs) -> BaseException | None:
@@ -157,7 +159,7 @@ class Runner:
         return None
 
     @staticmethod
-    def _after_call(short, args, given, kwargs, given_kw):
+    def _after_call(short, args, given, kwargs, given_kw, handed):
         pairs = list(zip(args, given)) + [(kwargs[k], given_kw[k]) for k in kwargs]
         for i, (orig, passed) in enumerate(pairs):
             if isinstance(orig, np.ndarray) and not _same(orig, passed):
@@ -167,5 +169,13 @@ class Runner:
                     "(e.g. dx = dout.copy() or dx = dout * mask).",
                 )
             if isinstance(orig, dict) and isinstance(passed, dict):
+                for key, value in passed.items():
+                    # the same array object we handed in, with new contents: an in-place write
+                    if id(value) in handed and not _same(value, orig[key]):
+                        raise CheckFailure(
+                            f"{short} changed the array {key!r} of its argument number {i + 1} in place.",
+                            "build the new state as a new array and store it back into the dict "
+                            f"(e.g. d[{key!r}] = momentum * d[{key!r}] + ...), never with *= or +=.",
+                        )
                 orig.clear()
                 orig.update(passed)  # the caller owns the state dict: keep what the function wrote

@@ -108,3 +108,15 @@ def test_broken_module_costs_only_its_own_checks(tmp_path):
         runner.call("toy.f")
     with pytest.raises(SubmissionError, match="No trainlab package"):
         Runner(tmp_path / "nowhere")
+
+
+def test_runner_reports_in_place_writes_inside_state_dicts(tmp_path):
+    runner = _package(tmp_path, """
+        def step(w, config):
+            config['velocity'] *= 0.9
+            return w, config
+        """)
+    config = {"velocity": np.ones(3)}
+    with pytest.raises(CheckFailure, match="'velocity'.*in place"):
+        runner.call("toy.step", np.zeros(3), config)
+    np.testing.assert_array_equal(config["velocity"], np.ones(3))

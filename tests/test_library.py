@@ -181,6 +181,8 @@ def test_model_records_hidden_activations():
 def test_model_rejects_unknown_options():
     with pytest.raises(ValueError, match="groupnorm"):
         FullyConnectedNet([3], 2, 2, normalization="groupnorm")
+    with pytest.raises(ValueError, match="swish"):
+        FullyConnectedNet([3], 2, 2, activation="swish")
     with pytest.raises(ValueError, match="orthogonal"):
         FullyConnectedNet([3], 2, 2, init="orthogonal")
 

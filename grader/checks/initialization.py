@@ -145,10 +145,25 @@ def make_fans(rank):
     return make
 
 
+def run_fans(call, inputs):
+    shape = tuple(int(d) for d in inputs["shape"])
+    fans = call(f"{T}.fan_in_and_fan_out", shape)
+    assert_true(isinstance(fans, tuple) and len(fans) == 2,
+                f"fan_in_and_fan_out({shape}) returned {fans!r}; expected a tuple (fan_in, fan_out).")
+    return {"fan_in": fans[0], "fan_out": fans[1]}
+
+
+def fans_hint(inputs, got, expected):
+    shape = tuple(int(d) for d in inputs["shape"])
+    if len(shape) == 4 and got.get("fan_in") == shape[1]:
+        return "each conv output sees C * HH * WW inputs: multiply the channels by the receptive field HH * WW."
+    if len(shape) == 2 and got.get("fan_in") == shape[1]:
+        return "a dense weight is (D_in, D_out) (used as x @ w), so fan_in = D_in = shape[0]."
+    return None
+
+
 for _rank, _kind in ((2, "dense (D_in, D_out)"), (4, "conv (F, C, HH, WW)")):
-    add_case(Case(T, "fan_in_and_fan_out", f"{_kind} shape", make_fans(_rank),
-                  lambda call, inputs: dict(zip(("fan_in", "fan_out"),
-                                                call(f"{T}.fan_in_and_fan_out", tuple(int(d) for d in inputs["shape"]))))))
+    add_case(Case(T, "fan_in_and_fan_out", f"{_kind} shape", make_fans(_rank), run_fans, hint=fans_hint))
 
 
 def make_init(rank, opts_fixed, opts_random):
@@ -172,34 +187,45 @@ def random_std(rng):
     return {"std": float(rng.uniform(0.001, 2.0))}
 
 
-def random_xavier(mode):
-    return lambda rng: {"mode": mode}
+def fixed(**opts):
+    return lambda rng: dict(opts)
 
 
-def random_kaiming(rng):
-    return {"negative_slope": float(rng.choice([0.0, rng.uniform(0.01, 0.5)])),
-            "mode": str(rng.choice(KAIMING_CHOICES))}
+def random_leaky(mode):
+    return lambda rng: {"negative_slope": float(rng.uniform(0.01, 0.5)), "mode": mode}
 
 
-INIT_CASES = {
+INIT_CASES = {  # name -> [(case label, rank, public options, hidden options from rng)]
     "gaussian_init": [("std 0.01, dense", 2, {"std": 0.01}, random_std),
                       ("std 1.5, conv", 4, {"std": 1.5}, random_std)],
-    "kaiming_normal": [("ReLU, fan_in, dense", 2, {"negative_slope": 0.0, "mode": "fan_in"}, random_kaiming),
-                       ("leaky ReLU, fan_out, conv", 4, {"negative_slope": 0.2, "mode": "fan_out"}, random_kaiming)],
+    "kaiming_normal": [("ReLU, fan_in, dense", 2, {"negative_slope": 0.0, "mode": "fan_in"},
+                        fixed(negative_slope=0.0, mode="fan_in")),
+                       ("leaky ReLU, fan_out, conv", 4, {"negative_slope": 0.2, "mode": "fan_out"},
+                        random_leaky("fan_out"))],
 }
 for _name in ("xavier_normal", "xavier_uniform"):
-    INIT_CASES[_name] = [("mode average, dense", 2, {"mode": "average"}, random_xavier("average")),
-                         ("mode average, conv", 4, {"mode": "average"}, random_xavier("average")),
-                         ("mode fan_in, dense", 2, {"mode": "fan_in"}, random_xavier("fan_in"))]
+    INIT_CASES[_name] = [("mode average, dense", 2, {"mode": "average"}, fixed(mode="average")),
+                         ("mode average, conv", 4, {"mode": "average"}, fixed(mode="average")),
+                         ("mode fan_in, dense", 2, {"mode": "fan_in"}, fixed(mode="fan_in"))]
 INIT_CASES["kaiming_uniform"] = INIT_CASES["kaiming_normal"]
 
-SEED_HINT = ("draw exactly once from the rng you are given, as the module docstring says: "
-             "std * rng.standard_normal(shape) or rng.uniform(-bound, bound, shape).")
+
+def init_hint(inputs, got, expected):
+    """Same draw with the wrong scale -> the formula; anything else -> the draw itself."""
+    w, want = got.get("w"), expected["w"]
+    if isinstance(w, np.ndarray) and w.shape == want.shape and want.size and np.all(want != 0):
+        ratio = w / want
+        if np.allclose(ratio, ratio.flat[0], rtol=1e-6):
+            return (f"your draw matches but every weight is {float(ratio.flat[0]):.4g} times the expected one: "
+                    "check the std (or bound) formula.")
+    return ("draw exactly once from the rng you are given, as the module docstring says: "
+            "std * rng.standard_normal(shape) or rng.uniform(-bound, bound, shape).")
+
 
 for _name, _cases in INIT_CASES.items():
     for _label, _rank, _fixed, _random in _cases:
         add_case(Case(T, _name, f"{_label}, seeded rng", make_init(_rank, _fixed, _random), run_init(_name),
-                      hint=lambda *_: SEED_HINT))
+                      hint=init_hint))
 
 
 # ---------------------------------------------------------------- property checks

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import Case, add_case
-from ..compare import assert_close, assert_true
+from ..compare import assert_true
 from ..errors import CheckFailure
 from ..registry import check
 
@@ -28,8 +28,8 @@ SIGN_MARGIN = 1e-3  # the largest |entry| of each eigenvector beats the runner-u
 # a float64 computation on at most 9 features, where rounding stays below 1e-13; the bands are wide
 # enough for any correct formula and far narrower than any mistake.
 PROPERTY_TOL = 1e-8
-# eps passed to fit_standardize's default leaves std(standardized) = sqrt(var / (var + 1e-8)),
-# which differs from 1 by <= 1e-8 / (2 var) <= 1e-5 for var >= 1e-3 (every feature here has more).
+# With fit_standardize's default eps = 1e-8, standardized data has std sqrt(var / (var + 1e-8)),
+# which differs from 1 by <= 1e-8 / (2 var) < 1e-5 for var >= 1e-3 (every feature here has more).
 UNIT_STD_TOL = 1e-5
 # Whitening with this eps shrinks variance lambda to lambda / (lambda + eps): a deviation from 1 of
 # <= eps / lambda_min < 1e-7 for the data used (lambda_min >= MIN_EIG * lambda_max > 1e-3).
@@ -287,8 +287,9 @@ def pca_projection_variance(ctx, random_shapes):
     X_train, stats = fit_pca_for(ctx, random_shapes, k_all=False)
     Z = ctx.call(f"{T}.pca_project", X_train, stats)
     lam = stats["eigenvalues"]
-    assert_true(isinstance(Z, np.ndarray) and Z.shape == (len(X_train), len(lam)),
-                f"pca_project returned {getattr(Z, 'shape', type(Z).__name__)}; expected shape {(len(X_train), len(lam))}.")
+    want = (len(X_train), len(lam))
+    assert_true(isinstance(Z, np.ndarray) and Z.shape == want,
+                f"pca_project returned {getattr(Z, 'shape', type(Z).__name__)}; expected shape {want}.")
     assert_near("covariance of pca_project(X_train, fit_pca(X_train, k))", covariance(Z), np.diag(lam),
                 PROPERTY_TOL * lam.max(),
                 "the projected coordinates are uncorrelated and their variances are the eigenvalues; "

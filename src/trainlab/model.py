@@ -11,7 +11,7 @@ beta only for hidden layers with normalization); `loss` returns gradients under 
 import numpy as np
 
 from .initialization import gaussian_init, kaiming_normal, xavier_normal
-from .layer_utils import affine_norm_act_dropout_backward, affine_norm_act_dropout_forward
+from .layer_utils import ACTIVATIONS, affine_norm_act_dropout_backward, affine_norm_act_dropout_forward
 from .layers import affine_backward, affine_forward, softmax_loss
 from .regularization import l2_penalty
 
@@ -35,6 +35,8 @@ class FullyConnectedNet:
 
     def __init__(self, hidden_dims, input_dim, num_classes=10, *, activation="relu", init="kaiming",
                  weight_scale=1e-2, normalization=None, keep_prob=1.0, reg=0.0, dtype=np.float64, seed=None):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; choose from {', '.join(ACTIVATIONS)}")
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; choose from {', '.join(INITS)}")
         if normalization not in NORMALIZATIONS:

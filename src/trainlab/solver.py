@@ -33,7 +33,8 @@ class Solver:
     lr_schedule: None (constant), a name known to schedules.get_schedule, or callable(lr0, epoch).
     num_train_samples / num_val_samples: how many examples check_accuracy uses at epoch ends
     (None = all). print_every: iterations between loss prints (0 = never); verbose=False prints
-    nothing; progress=True shows a tqdm bar on stdout. seed: seeds the minibatch sampling.
+    no messages; progress=True shows a tqdm bar, on stdout (nbgrader fails a cell that writes to
+    stderr). seed: seeds the minibatch order and the accuracy subsets.
     """
 
     def __init__(self, model, data, update_rule="sgd", optim_config=None, lr_schedule=None,
@@ -92,14 +93,12 @@ class Solver:
     def _learning_rate(self):
         """The learning rate of the first parameter's config (all parameters share one)."""
         first = next(iter(self.optim_configs.values()))
-        lr = first.get("learning_rate", self.optim_config.get("learning_rate"))
+        lr = first.get("learning_rate")
         return None if lr is None else float(lr)
 
     def _apply_schedule(self):
         """Set every parameter's learning rate for the current epoch."""
-        if self.schedule is None:
-            return
-        if self._lr0 is None:  # epoch 0 with the rule's default rate: nothing to change yet
+        if self.schedule is None or self._lr0 is None:  # _lr0 None: epoch 0 at the rule's default rate
             return
         lr = float(self.schedule(self._lr0, self.epoch, **self.schedule_params))
         for config in self.optim_configs.values():
@@ -140,6 +139,7 @@ class Solver:
         self._apply_schedule()
         N = self.X_train.shape[0]
         order = self.rng.permutation(N)
+        # full batches only (one batch of everything when N < batch_size): iterations_per_epoch of them
         for start in range(0, max(N - self.batch_size, 0) + 1, self.batch_size):
             idx = order[start:start + self.batch_size]
             with np.errstate(all="ignore"):  # a diverging run must not print warnings to stderr

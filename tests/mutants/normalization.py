@@ -194,3 +194,13 @@ def gn_backward_no_mean(dout, cache):
     dx_hat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, C // G, H, W)
     dx = dx.reshape(N, G, C // G, H, W) + dx_hat.mean(axis=ref.GROUP_AXES, keepdims=True) / sigma
     return dx.reshape(dout.shape), dgamma, dbeta
+
+
+@mutant("normalization.batchnorm_forward", "running statistics updated in place inside bn_param")
+def batchnorm_forward_in_place_running(x, gamma, beta, bn_param):
+    out, cache = ref.batchnorm_forward(x, gamma, beta, dict(bn_param))  # output only; state below
+    if bn_param.get("mode", "train") == "train" and "running_mean" in bn_param:
+        momentum = bn_param.get("momentum", 0.9)
+        bn_param["running_mean"] *= momentum
+        bn_param["running_mean"] += (1 - momentum) * x.mean(axis=0)
+    return out, cache
