@@ -2,9 +2,13 @@
 
 One definition of relative error, shared by the checks, the gradient checker and the notebooks:
 
-    rel_error(a, b) = max_i |a_i - b_i| / max(|a_i| + |b_i|, FLOOR)
+    rel_error(a, b) = max_i |a_i - b_i| / max(|a_i| + |b_i|, FLOOR, SCALE * max_j |b_j|)
 
-FLOOR keeps two values that are both essentially zero from counting as far apart.
+FLOOR keeps two values that are both essentially zero from counting as far apart. SCALE measures
+an entry that is tiny next to the rest of the array against the array's own size: a correct
+formula evaluated in another order differs from the reference by rounding, about 1e-16 of the
+array's largest entries, which would otherwise look like a large relative error on an entry that
+cancels to 1e-10. Real mistakes change most entries by far more than 1e-6 of the array's scale.
 All comparisons happen in float64.
 """
 from __future__ import annotations
@@ -14,6 +18,7 @@ import numpy as np
 from .errors import CheckFailure
 
 FLOOR = 1e-8
+SCALE = 1e-6
 
 # Default tolerances, asserted by the checks (see tests/test_compare.py for why they are safe).
 TOL_EXACT = 1e-9      # closed-form outputs that the reference reproduces to rounding error
@@ -24,7 +29,8 @@ def rel_error_array(a, b) -> np.ndarray:
     """Elementwise relative error of two broadcastable arrays, in float64."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), FLOOR)
+    scale = SCALE * float(np.max(np.abs(b))) if b.size and np.all(np.isfinite(b)) else 0.0
+    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), max(FLOOR, scale))
 
 
 def rel_error(a, b) -> float:

@@ -166,7 +166,7 @@ class Runner:
                 raise CheckFailure(
                     f"{short} changed its argument number {i + 1} (an array of shape {orig.shape}) in place.",
                     "never write into an input array; compute the result into a new array "
-                    "(e.g. dx = dout.copy() or dx = dout * mask).",
+                    "(e.g. y = x * mask or y = x.copy() before changing y).",
                 )
             if isinstance(orig, dict) and isinstance(passed, dict):
                 for key, value in passed.items():

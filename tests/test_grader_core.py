@@ -14,6 +14,9 @@ def test_rel_error_definition():
     assert rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
     assert rel_error(np.array([1.0]), np.array([3.0])) == pytest.approx(0.5)
     assert rel_error(np.zeros(3), np.full(3, 1e-12)) < 1e-3  # the floor keeps near-zeros close
+    # rounding on an entry that cancels is measured against the array's scale
+    assert rel_error(np.array([1e3, 1e-10 + 1e-13]), np.array([1e3, 1e-10])) < 1e-9
+    assert rel_error(np.array([1e3, 2e-3]), np.array([1e3, 1e-3])) > 1e-7
     assert TOL_EXACT == 1e-9 and TOL_GRAD == 1e-6
 
 

@@ -1,1 +1,230 @@
 """Checks for trainlab/schedules.py."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..cases import Case, add_case
+from ..compare import TOL_EXACT, assert_close, assert_true, describe
+from ..errors import CheckFailure
+from ..registry import check
+
+T = "schedules"
+DECAYS = ("step_decay", "exponential_decay", "inverse_time_decay", "cosine_decay")
+PARAMS = {  # the keyword parameters of each schedule, as stored flat in a Case's inputs
+    "step_decay": ("drop", "every"),
+    "exponential_decay": ("k",),
+    "inverse_time_decay": ("k",),
+    "cosine_decay": ("total", "lr_min"),
+    "linear_warmup": ("warmup", "schedule", "drop", "every", "total", "lr_min"),
+}
+CURVE_EPOCHS = 60  # epochs 0..59 for the shape properties
+LR0_RANGE = (0.2, 1.0)  # above every lr_min drawn below, so a cosine always decays
+
+
+def draw_lr0(rng) -> float:
+    return float(rng.uniform(*LR0_RANGE))
+
+
+def draw_params(rng, name) -> dict:
+    """Parameters away from the defaults, so that ignoring one shows."""
+    if name == "step_decay":
+        return {"drop": float(rng.uniform(0.1, 0.9)), "every": int(rng.integers(2, 8))}
+    if name in ("exponential_decay", "inverse_time_decay"):
+        return {"k": float(rng.uniform(0.02, 0.3))}
+    if name == "cosine_decay":
+        return {"total": int(rng.integers(10, 50)), "lr_min": float(rng.uniform(0.0, 0.1))}
+    raise ValueError(f"no parameters known for {name!r}")
+
+
+def special_epochs(name, params) -> list:
+    """Epochs where a schedule turns: both sides of every drop, the middle and the end of a cosine."""
+    if name == "step_decay":
+        every = params["every"]
+        return [0, 1, every - 0.5, every - 1, every, every + 0.5, 2 * every - 1, 2 * every, 3 * every + 1]
+    if name == "cosine_decay":
+        total = params["total"]
+        return [0, 1, total / 4, total / 2, total - 1, total, total + 0.5, total + 7]
+    return [0, 0.5, 1, 2, 10]
+
+
+def draw_epochs(rng, random_shapes, name, params) -> np.ndarray:
+    extra = int(rng.integers(3, 12)) if random_shapes else 4
+    horizon = params.get("total", 10 * params.get("every", 5))
+    epochs = np.concatenate([special_epochs(name, params), rng.uniform(0, 1.5 * horizon, extra)])
+    return np.unique(np.asarray(epochs, dtype=np.float64))
+
+
+def params_from(inputs, name) -> dict:
+    return {key: inputs[key] for key in PARAMS[name] if key in inputs}
+
+
+def lr_at(call, name, lr0, epoch, params) -> float:
+    """The schedule's value at one scalar epoch; fails unless it is a number."""
+    value = call(f"{T}.{name}", lr0, epoch, **params)
+    assert_true(np.ndim(value) == 0 and np.issubdtype(np.asarray(value).dtype, np.number),
+                f"{name}({lr0:.3g}, {epoch!r}, ...) returned {describe(value)}; expected a number.")
+    return float(value)
+
+
+def run_at_epochs(name):
+    def run(call, inputs):
+        params = params_from(inputs, name)
+        return {"lr": np.array([lr_at(call, name, inputs["lr0"], float(e), params) for e in inputs["epochs"]])}
+
+    return run
+
+
+def make_values(name):
+    def make(rng, random_shapes):
+        params = draw_params(rng, name)
+        return {"lr0": draw_lr0(rng), **params,
+                "epochs": draw_epochs(rng, random_shapes, name, params)}
+
+    return make
+
+
+def step_floor_hint(inputs, got, expected):
+    lr = got.get("lr")
+    if lr is not None and np.shape(lr) == np.shape(inputs["epochs"]):
+        smooth = inputs["lr0"] * inputs["drop"] ** (inputs["epochs"] / inputs["every"])
+        if np.allclose(lr, smooth):
+            return "the rate drops in steps: take the floor of epoch / every."
+    return None
+
+
+for _name in DECAYS:
+    add_case(Case(T, _name, "values at several epochs", make_values(_name), run_at_epochs(_name),
+                  hint=step_floor_hint if _name == "step_decay" else None))
+
+
+def make_warmup(after):
+    def make(rng, random_shapes):
+        params = draw_params(rng, after)
+        warmup = int(rng.integers(2, 9))
+        epochs = np.concatenate([[0, 1, warmup - 0.5, warmup, warmup + 1], warmup + draw_epochs(rng, random_shapes, after, params)])
+        return {"lr0": draw_lr0(rng), "warmup": warmup, "schedule": after, **params,
+                "epochs": np.unique(epochs)}
+
+    return make
+
+
+for _after in ("cosine_decay", "step_decay"):
+    add_case(Case(T, "linear_warmup", f"warm-up then {_after}: values at several epochs", make_warmup(_after),
+                  run_at_epochs("linear_warmup")))
+
+
+# --- shape of the curves ------------------------------------------------------------------------
+
+VECTOR_HINT = ("use NumPy functions (np.floor, np.exp, np.cos, np.minimum, np.where) rather than math.* or "
+               "if/else on the epoch, so arrays work too.")
+
+
+def call_on_array(ctx, name, lr0, epochs, params):
+    try:
+        return ctx.call(f"{T}.{name}", lr0, epochs, **params)
+    except CheckFailure as failure:
+        failure.hint = failure.hint or VECTOR_HINT
+        raise
+
+
+def _curve(ctx, name):
+    lr0, params = draw_lr0(ctx.rng), draw_params(ctx.rng, name)
+    return lr0, params, np.array([lr_at(ctx.call, name, lr0, e, params) for e in range(CURVE_EPOCHS)])
+
+
+def _decay_checks(name):
+    @check(T, name, "epoch 0 gives lr0")
+    def starts_at_lr0(ctx):
+        lr0, params = draw_lr0(ctx.rng), draw_params(ctx.rng, name)
+        assert_close(f"{name}(lr0={lr0:.6g}, epoch=0, ...)", lr_at(ctx.call, name, lr0, 0, params), lr0, TOL_EXACT,
+                     "at epoch 0 no decay has happened yet: check for an off-by-one (epoch + 1).")
+
+    @check(T, name, f"never increases over epochs 0 to {CURVE_EPOCHS - 1}")
+    def never_increases(ctx):
+        _, params, lrs = _curve(ctx, name)
+        rises = np.flatnonzero(np.diff(lrs) > 0)
+        if rises.size:
+            e = int(rises[0])
+            raise CheckFailure(f"{name} with {params} rises from epoch {e} to {e + 1}: {lrs[e]:.6g} -> {lrs[e + 1]:.6g}.",
+                               "a decay only shrinks the rate: check the sign of the exponent and what happens "
+                               "past the end.")
+
+    @check(T, name, "an array of epochs gives the array of values")
+    def vectorized(ctx):
+        lr0, params = draw_lr0(ctx.rng), draw_params(ctx.rng, name)
+        epochs = ctx.rng.uniform(0, 2 * CURVE_EPOCHS, size=(3, 4))
+        got = call_on_array(ctx, name, lr0, epochs, params)
+        expected = np.array([lr_at(ctx.call, name, lr0, float(e), params) for e in epochs.ravel()]).reshape(epochs.shape)
+        assert_close(f"{name}(lr0, epochs of shape {epochs.shape}, ...)", got, expected, TOL_EXACT, VECTOR_HINT)
+
+    @check(T, name, "a negative epoch raises ValueError")
+    def negative_epoch(ctx):
+        params = draw_params(ctx.rng, name)
+        for epoch in (-1, np.array([0.0, 3.0, -2.0])):
+            _expect_value_error(ctx, name, (0.1, epoch), params, "epoch")
+
+
+def _expect_value_error(ctx, name, args, params, argument):
+    exc = ctx.runner.raises(f"{T}.{name}", *args, **params)
+    shown = ", ".join([*(repr(a) for a in args), *(f"{k}={v!r}" for k, v in params.items())])
+    assert_true(isinstance(exc, ValueError) and argument in str(exc),
+                f"{name}({shown}) raised {describe(exc)}; expected a ValueError whose message names {argument!r}.")
+
+
+for _name in DECAYS:
+    _decay_checks(_name)
+
+
+@check(T, "cosine_decay", "total <= 0 raises ValueError")
+def cosine_bad_total(ctx):
+    for total in (0, -5):
+        _expect_value_error(ctx, "cosine_decay", (0.1, 3), {"total": total}, "total")
+
+
+@check(T, "step_decay", "every <= 0 raises ValueError")
+def step_bad_every(ctx):
+    _expect_value_error(ctx, "step_decay", (0.1, 3), {"every": 0}, "every")
+
+
+@check(T, "cosine_decay", "reaches lr_min at total and stays there")
+def cosine_end(ctx):
+    lr0, params = draw_lr0(ctx.rng), draw_params(ctx.rng, "cosine_decay")
+    total = params["total"]
+    for epoch in (total, total + 1, 3 * total):
+        assert_close(f"cosine_decay(lr0={lr0:.6g}, epoch={epoch}, total={total}, lr_min={params['lr_min']:.6g})",
+                     lr_at(ctx.call, "cosine_decay", lr0, epoch, params), params["lr_min"], TOL_EXACT,
+                     "progress = min(epoch, total) / total, and the cosine runs over pi * progress.")
+
+
+# --- warm-up --------------------------------------------------------------------------------
+
+@check(T, "linear_warmup", "ramps up from 0 and reaches lr0 when the warm-up ends")
+def warmup_ramp(ctx):
+    lr0, warmup = draw_lr0(ctx.rng), int(ctx.rng.integers(2, 9))
+    lrs = np.array([lr_at(ctx.call, "linear_warmup", lr0, e, {"warmup": warmup}) for e in range(warmup + 1)])
+    assert_close(f"linear_warmup(lr0={lr0:.6g}, epoch=0, warmup={warmup})", lrs[0], 0.0, TOL_EXACT)
+    assert_true(np.all(np.diff(lrs) > 0), f"linear_warmup(warmup={warmup}) does not increase over epochs 0..{warmup}.")
+    assert_close(f"linear_warmup(lr0={lr0:.6g}, epoch={warmup}, warmup={warmup})", lrs[-1], lr0, TOL_EXACT,
+                 "at epoch = warmup the wrapped schedule starts at its own epoch 0, where it gives lr0.")
+
+
+@check(T, "linear_warmup", "an array of epochs gives the array of values")
+def warmup_vectorized(ctx):
+    lr0, params = draw_lr0(ctx.rng), {"warmup": 5, "schedule": "cosine_decay", "total": 20}
+    epochs = ctx.rng.uniform(0, 30, size=(2, 5))
+    got = call_on_array(ctx, "linear_warmup", lr0, epochs, params)
+    expected = np.array([lr_at(ctx.call, "linear_warmup", lr0, float(e), params) for e in epochs.ravel()])
+    assert_close(f"linear_warmup(lr0, epochs of shape {epochs.shape}, ...)", got, expected.reshape(epochs.shape),
+                 TOL_EXACT, VECTOR_HINT)
+
+
+@check(T, "linear_warmup", "warmup <= 0 raises ValueError")
+def warmup_bad(ctx):
+    _expect_value_error(ctx, "linear_warmup", (0.1, 3), {"warmup": 0}, "warmup")
+
+
+@check(T, "get_schedule", "an unknown name raises ValueError naming it")
+def get_schedule_unknown(ctx):
+    exc = ctx.runner.raises(f"{T}.get_schedule", "one_cycle")
+    assert_true(isinstance(exc, ValueError) and "one_cycle" in str(exc),
+                f"get_schedule('one_cycle') raised {describe(exc)}; expected a ValueError that names 'one_cycle'.")

@@ -20,6 +20,18 @@ NORMALIZATIONS = (None, "batchnorm", "layernorm")
 LEAKY_RELU_SLOPE = 0.01  # the default negative slope of activations.leaky_relu_forward
 
 
+def _check_options(activation, init, normalization, keep_prob):
+    """ValueError naming the first option that is not one of the known choices."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose from {', '.join(ACTIVATIONS)}")
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; choose from {', '.join(INITS)}")
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"unknown normalization {normalization!r}; choose from None, batchnorm, layernorm")
+    if not 0.0 < keep_prob <= 1.0:
+        raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob!r}")
+
+
 class FullyConnectedNet:
     """Multi-layer perceptron for classification of N examples of input_dim features into
     num_classes classes.
@@ -35,14 +47,7 @@ class FullyConnectedNet:
 
     def __init__(self, hidden_dims, input_dim, num_classes=10, *, activation="relu", init="kaiming",
                  weight_scale=1e-2, normalization=None, keep_prob=1.0, reg=0.0, dtype=np.float64, seed=None):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose from {', '.join(ACTIVATIONS)}")
-        if init not in INITS:
-            raise ValueError(f"unknown init {init!r}; choose from {', '.join(INITS)}")
-        if normalization not in NORMALIZATIONS:
-            raise ValueError(f"unknown normalization {normalization!r}; choose from None, batchnorm, layernorm")
-        if not 0.0 < keep_prob <= 1.0:
-            raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob!r}")
+        _check_options(activation, init, normalization, keep_prob)
         self.hidden_dims = list(hidden_dims)
         self.num_layers = len(self.hidden_dims) + 1
         self.activation, self.init, self.weight_scale = activation, init, weight_scale

@@ -1,0 +1,72 @@
+"""Buggy learning-rate schedules."""
+import math
+
+import numpy as np
+
+from trainlab import schedules as ref
+
+from . import mutant
+
+T = "schedules"
+
+
+@mutant(f"{T}.step_decay", "no floor: lr0 * drop ** (epoch / every)")
+def step_decay_smooth(lr0, epoch, drop=0.5, every=10):
+    ref._positive("every", every)
+    return lr0 * drop ** (ref._epochs(epoch) / every)
+
+
+@mutant(f"{T}.step_decay", "math.floor: works for one epoch, not for an array")
+def step_decay_scalar_only(lr0, epoch, drop=0.5, every=10):
+    e = ref._epochs(epoch)
+    ref._positive("every", every)
+    return lr0 * drop ** math.floor(e / every)
+
+
+@mutant(f"{T}.exponential_decay", "grows: exp(+k * epoch)")
+def exponential_growth(lr0, epoch, k=0.1):
+    return lr0 * np.exp(k * ref._epochs(epoch))
+
+
+@mutant(f"{T}.exponential_decay", "off by one: exp(-k * (epoch + 1))")
+def exponential_off_by_one(lr0, epoch, k=0.1):
+    return ref.exponential_decay(lr0, ref._epochs(epoch) + 1, k)
+
+
+@mutant(f"{T}.inverse_time_decay", "off by one: lr0 / (1 + k * (epoch + 1))")
+def inverse_time_off_by_one(lr0, epoch, k=0.1):
+    return ref.inverse_time_decay(lr0, ref._epochs(epoch) + 1, k)
+
+
+@mutant(f"{T}.cosine_decay", "cos(progress) without pi")
+def cosine_without_pi(lr0, epoch, total, lr_min=0.0):
+    ref._positive("total", total)
+    progress = np.minimum(ref._epochs(epoch), total) / total
+    return lr_min + (lr0 - lr_min) * (1 + np.cos(progress)) / 2
+
+
+@mutant(f"{T}.cosine_decay", "ignores lr_min (decays to 0)")
+def cosine_ignores_floor(lr0, epoch, total, lr_min=0.0):
+    return ref.cosine_decay(lr0, epoch, total)
+
+
+@mutant(f"{T}.cosine_decay", "not clamped: climbs back up after total")
+def cosine_unclamped(lr0, epoch, total, lr_min=0.0):
+    ref._positive("total", total)
+    progress = ref._epochs(epoch) / total
+    return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * progress)) / 2
+
+
+@mutant(f"{T}.linear_warmup", "wrapped schedule not restarted at the end of the warm-up")
+def warmup_unshifted(lr0, epoch, warmup, schedule="constant", **params):
+    e = ref._epochs(epoch)
+    ref._positive("warmup", warmup)
+    return np.where(e < warmup, lr0 * e / warmup, ref.get_schedule(schedule)(lr0, e, **params))
+
+
+@mutant(f"{T}.linear_warmup", "ramp off by one: lr0 * (epoch + 1) / warmup")
+def warmup_ramp_off_by_one(lr0, epoch, warmup, schedule="constant", **params):
+    e = ref._epochs(epoch)
+    ref._positive("warmup", warmup)
+    after = ref.get_schedule(schedule)(lr0, np.maximum(e - warmup, 0), **params)
+    return np.where(e < warmup, lr0 * (e + 1) / warmup, after)
