@@ -59,18 +59,23 @@ def make_flip(rng, random_shapes):
     return {"x": images(rng, random_shapes), "flip_prob": flip_prob, "seed": draw_seed(rng)}
 
 
-add_case(Case(T, "random_flip", "given seed and flip_prob", make_flip,
-              lambda call, inputs: {"out": call(f"{T}.random_flip", inputs["x"],
-                                                np.random.default_rng(inputs["seed"]), inputs["flip_prob"])},
-              hint=order_hint))
+def run_flip(call, inputs):
+    rng = np.random.default_rng(inputs["seed"])
+    return {"out": call(f"{T}.random_flip", inputs["x"], rng, inputs["flip_prob"])}
+
+
+add_case(Case(T, "random_flip", "given seed and flip_prob", make_flip, run_flip, hint=order_hint))
 
 
 def make_default_crop(rng, random_shapes):
     return {"x": images(rng, random_shapes, (3, 2, 5, 6)), "seed": draw_seed(rng)}
 
 
-add_case(Case(T, "random_crop", "default crop size and padding", make_default_crop,
-              lambda call, inputs: {"out": call(f"{T}.random_crop", inputs["x"], np.random.default_rng(inputs["seed"]))},
+def run_default_crop(call, inputs):
+    return {"out": call(f"{T}.random_crop", inputs["x"], np.random.default_rng(inputs["seed"]))}
+
+
+add_case(Case(T, "random_crop", "default crop size and padding", make_default_crop, run_default_crop,
               hint=order_hint))
 
 
@@ -86,25 +91,28 @@ def make_crop(rng, random_shapes):
 
 def run_crop(call, inputs):
     crop = (inputs["crop_h"], inputs["crop_w"])
-    return {"out": call(f"{T}.random_crop", inputs["x"], np.random.default_rng(inputs["seed"]), crop, inputs["padding"])}
+    rng = np.random.default_rng(inputs["seed"])
+    return {"out": call(f"{T}.random_crop", inputs["x"], rng, crop, inputs["padding"])}
 
 
 add_case(Case(T, "random_crop", "given crop size and padding", make_crop, run_crop, hint=order_hint))
 
 
 def make_cutout(public_size: int):
+    """Sizes of the parity of public_size: 4 is public, 2, 4 or 6 hidden; 3 is public, 1, 3 or 5 hidden."""
     def make(rng, random_shapes):
-        size = public_size if not random_shapes else int(rng.integers(1, MAX_CUTOUT + 1))
+        size = public_size if not random_shapes else 2 * int(rng.integers(1, MAX_CUTOUT // 2 + 1)) - public_size % 2
         return {"x": images(rng, random_shapes, (4, 2, 6, 7)), "size": size, "seed": draw_seed(rng)}
 
     return make
 
 
-for _size in (4, 3):
-    add_case(Case(T, "cutout", f"size {_size}" if _size % 2 == 0 else f"odd size {_size}", make_cutout(_size),
-                  lambda call, inputs: {"out": call(f"{T}.cutout", inputs["x"], np.random.default_rng(inputs["seed"]),
-                                                    inputs["size"])},
-                  hint=order_hint))
+def run_cutout(call, inputs):
+    return {"out": call(f"{T}.cutout", inputs["x"], np.random.default_rng(inputs["seed"]), inputs["size"])}
+
+
+add_case(Case(T, "cutout", "even size", make_cutout(4), run_cutout, hint=order_hint))
+add_case(Case(T, "cutout", "odd size", make_cutout(3), run_cutout, hint=order_hint))
 
 
 def make_mixup(rng, random_shapes):
@@ -206,8 +214,11 @@ def crop_windows(ctx, random_shapes: bool) -> None:
     N, C, H, W = x.shape
     fn = f"{T}.random_crop"
     assert_close("random_crop(x, padding=0) at full size", ctx.call(fn, x, np.random.default_rng(0), None, 0), x, 0)
-    padding = 2 if not random_shapes else int(ctx.rng.integers(1, MAX_PADDING + 1))
-    crop_h, crop_w = (H, W - 1) if not random_shapes else (int(ctx.rng.integers(1, n + 2 * padding + 1)) for n in (H, W))
+    if random_shapes:
+        padding = int(ctx.rng.integers(1, MAX_PADDING + 1))
+        crop_h, crop_w = (int(ctx.rng.integers(1, n + 2 * padding + 1)) for n in (H, W))
+    else:
+        padding, crop_h, crop_w = 2, H, W - 1
     out = ctx.call(fn, x, np.random.default_rng(draw_seed(ctx.rng)), (crop_h, crop_w), padding)
     assert_batch(f"random_crop(x, crop={(crop_h, crop_w)}, padding={padding})", out, (N, C, crop_h, crop_w))
     x_pad = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))

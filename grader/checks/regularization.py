@@ -26,8 +26,10 @@ PUBLIC_KEEP_PROB = 0.7  # not 0.5, so that swapping keep and drop changes the ma
 # sigma = sqrt(keep_prob * (1 - keep_prob) / n) (at most 0.5 / sqrt(n) = 1.6e-3 for n = 1e5)
 # and the inverted-dropout mean K / (n * keep_prob) has standard deviation sigma / keep_prob.
 # A deviation beyond STAT_SIGMAS = 6 standard deviations has probability about 2e-9 per check,
-# so the reference passes for every seed; the bugs these checks target are off by at least
-# min(keep_prob, 1 - keep_prob) >= 0.1, i.e. over 60 standard deviations.
+# so the reference passes for every seed. Forgetting the 1 / keep_prob scale moves the mean to
+# keep_prob, 1 - keep_prob >= 0.1 away (keep_prob <= 0.9), at least 19 of its standard deviations
+# sigma / keep_prob <= 5.3e-3; swapping keep and drop moves the drop rate by |2 keep_prob - 1|,
+# 0.4 for the public keep_prob (the exact reference comparison catches it for any keep_prob).
 STAT_UNITS = 100_000
 STAT_SIGMAS = 6.0
 
@@ -71,7 +73,8 @@ def dropout_forward_hint(inputs, got, expected):
     r = np.random.default_rng(inputs["seed"]).random(x.shape)
     if np.allclose(got["out"], x * (r < keep_prob)):
         return "inverted dropout divides the kept units by keep_prob at train time."
-    if np.allclose(got["out"], x * (r >= keep_prob) / keep_prob) or np.allclose(got["out"], x * (r < 1 - keep_prob) / keep_prob):
+    swapped = (x * (r >= keep_prob) / keep_prob, x * (r < 1 - keep_prob) / keep_prob)
+    if any(np.allclose(got["out"], out) for out in swapped):
         return "keep_prob is the probability of KEEPING a unit: keep it where rng.random(x.shape) < keep_prob."
     return ("draw the mask with a single call rng.random(x.shape) on np.random.default_rng(seed) (or "
             "dropout_param['rng']) and keep the units where it is < keep_prob.")
@@ -129,7 +132,8 @@ def keep_rate(ctx, random_shapes: bool) -> None:
                  "inverted dropout divides the kept units by keep_prob, so that the expected output is x.")
     mean = float(np.mean(out))
     assert_true(abs(mean - 1) <= STAT_SIGMAS * sigma / keep_prob,
-                f"the mean of dropout_forward(ones) is {mean:.4f}; expected 1 +- {STAT_SIGMAS * sigma / keep_prob:.4f}.")
+                f"the mean of dropout_forward(ones) is {mean:.4f}; "
+                f"expected 1 +- {STAT_SIGMAS * sigma / keep_prob:.4f}.")
 
 
 @check(T, "dropout_forward", "ones in train mode: drop rate 1 - keep_prob, mean 1")
@@ -304,7 +308,8 @@ def penalty_gradient(ctx, fn: str, random_shapes: bool) -> None:
 
     def loss(point):
         value = call_penalty(ctx.call, fn, point)[0]
-        assert_true(np.ndim(value) == 0, f"{fn} should return the loss as a single number, got shape {np.shape(value)}.")
+        assert_true(np.ndim(value) == 0,
+                    f"{fn} should return the loss as a single number, got shape {np.shape(value)}.")
         return float(value)
 
     for name, grad in zip(WEIGHT_NAMES, grads):
@@ -341,6 +346,11 @@ def make_max_norm(axis: int):
     return make
 
 
+def max_norm_ref(w, bound, axis):
+    norms = np.linalg.norm(w, axis=axis, keepdims=True)
+    return w * (bound / np.maximum(norms, bound))
+
+
 def max_norm_hint(inputs, got, expected):
     if "w" in got and np.shape(got["w"]) == inputs["w"].shape:
         w, axis = inputs["w"], inputs["axis"]
@@ -349,11 +359,6 @@ def max_norm_hint(inputs, got, expected):
         if np.allclose(got["w"], max_norm_ref(w, inputs["max_norm_value"], 1 - axis)):
             return f"take the norm over axis {axis} (one norm per {'column' if axis == 0 else 'row'})."
     return None
-
-
-def max_norm_ref(w, bound, axis):
-    norms = np.linalg.norm(w, axis=axis, keepdims=True)
-    return w * (bound / np.maximum(norms, bound))
 
 
 add_case(Case(T, "max_norm", "columns (default axis 0)", make_max_norm(0),

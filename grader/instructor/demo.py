@@ -35,7 +35,7 @@ BUGS = {
         ("activations.py", "dx = np.where(x > 0, dout, dout * (out + alpha))", "dx = np.where(x > 0, dout, dout * out)"),
     ],
     "carol": [  # sigmoid local gradient s instead of s(1 - s); standardizes with the data's own mean
-        ("activations.py", "dx = dout * s * (1 - s)", "dx = dout * s"),
+        ("activations.py", "    dx = dout * s * (1 - s)\n", "    dx = dout * s\n"),
         ("preprocessing.py", 'out = (X - stats["mean"]) / stats["std"]', 'out = (X - X.mean(axis=0)) / stats["std"]'),
     ],
 }
