@@ -2,9 +2,10 @@
 
 Import this module before NumPy: it limits BLAS (and, in bench_train_step, torch) to
 BENCH_THREADS threads, 1 by default, so the ratios compare implementations rather than thread
-scheduling on a shared machine. Every script times with time.perf_counter, repeats each measurement and reports the median, and
-prints its results as a markdown table of ratios measured in the same run (absolute times depend
-on the machine; ratios much less). Nothing here asserts a timing.
+scheduling on a shared machine. Every script times with time.perf_counter, repeats each
+measurement and reports the median, and prints its results as a markdown table of ratios
+measured in the same run (absolute times depend on the machine; ratios much less). Nothing here
+asserts a timing.
 """
 import argparse
 import os
@@ -77,8 +78,8 @@ def ms(seconds):
 
 
 def ratio(a, b):
-    """a / b as '12.3x' (three significant digits for small ratios)."""
+    """a / b as '12.3x' (two decimals below 10)."""
     if b <= 0:
         return "n/a"
     r = a / b
-    return f"{r:.1f}x" if r >= 10 else f"{r:.3g}x"
+    return f"{r:.1f}x" if r >= 10 else f"{r:.2f}x"

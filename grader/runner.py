@@ -137,7 +137,8 @@ class Runner:
         except FloatingPointError as exc:
             raise CheckFailure(
                 f"{short} hit a floating-point error: {exc}{_where(exc)}.",
-                "rewrite the formula so that no intermediate overflows (for example split on the sign of x).",
+                "an intermediate value overflowed, divided by zero or became invalid; check the formula "
+                "(for activations: only exponentiate non-positive numbers).",
             ) from None
         except Exception as exc:
             raise CheckFailure(f"{short} raised {_one_line(exc)}{_where(exc)}.") from None
@@ -175,7 +176,7 @@ class Runner:
                         raise CheckFailure(
                             f"{short} changed the array {key!r} of its argument number {i + 1} in place.",
                             "build the new state as a new array and store it back into the dict "
-                            f"(e.g. d[{key!r}] = momentum * d[{key!r}] + ...), never with *= or +=.",
+                            f"(d[{key!r}] = <new array>), never with *=, += or out=.",
                         )
                 orig.clear()
                 orig.update(passed)  # the caller owns the state dict: keep what the function wrote

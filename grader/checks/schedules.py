@@ -165,11 +165,19 @@ def _decay_checks(name):
 
 
 def _expect_value_error(ctx, name, args, params, argument):
+    """Fails unless name(*args, **params) raises a ValueError whose message names `argument`.
+
+    The schedule is first called once with valid arguments, so that an unfinished schedule scores
+    no points here even though the argument checks are given.
+    """
+    lr_at(ctx.call, name, 0.1, 3, {**params, **VALID.get(argument, {})})
     exc = ctx.runner.raises(f"{T}.{name}", *args, **params)
     shown = ", ".join([*(repr(a) for a in args), *(f"{k}={v!r}" for k, v in params.items())])
     assert_true(isinstance(exc, ValueError) and argument in str(exc),
                 f"{name}({shown}) raised {describe(exc)}; expected a ValueError whose message names {argument!r}.")
 
+
+VALID = {"total": {"total": 10}, "every": {"every": 2}, "warmup": {"warmup": 2}}  # replaces the bad value
 
 for _name in DECAYS:
     _decay_checks(_name)

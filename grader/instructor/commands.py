@@ -32,12 +32,12 @@ def cmd_course(args) -> int:
     return 0
 
 
-def _progress(items):
+def _progress(items, total=None):
     import sys
 
     from tqdm import tqdm
 
-    return tqdm(items, desc="students", unit="student", file=sys.stdout)
+    return tqdm(items, total=total, desc="students", unit="student", file=sys.stdout)
 
 
 def _print_scores(summary: dict) -> None:

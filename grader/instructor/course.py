@@ -9,17 +9,19 @@ Design notes (nbgrader 0.9):
   own code, while the given modules (layers, model, solver, ...) are restored to the instructor's.
 * any stderr output zeroes a test cell: the checks print to stdout only.
 * autograde handles submissions one after another; we run one `nbgrader autograde --student S`
-  process per student so that a submission that crashes or hangs the kernel costs only its own
-  grade, never the run.
+  process per student, two at a time, so that a submission that crashes or hangs the kernel costs
+  only its own grade, never the run, and the cores are used.
 """
 from __future__ import annotations
 
 import ast
+import os
 import csv
 import json
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -32,6 +34,7 @@ ASSIGNMENT = "training"
 COURSE_ID = "trainlab"
 CELL_TIMEOUT = 600  # seconds per notebook cell under autograde (the "best model" cell trains)
 STUDENT_TIMEOUT = 3600  # seconds for one student's whole autograde run
+WORKERS = max(1, min(2, os.cpu_count() or 1))  # students graded at once
 
 CONFIG = '''\
 """nbgrader configuration of the trainlab course (written by `trainlab course`)."""
@@ -130,7 +133,7 @@ def student_ids(submitted: Path) -> list[str]:
     return sorted(p.parent.name for p in Path(submitted).glob(f"*/{ASSIGNMENT}") if p.is_dir())
 
 
-def autograde_all(course: Path, submitted: Path, progress=None) -> dict[str, dict]:
+def autograde_all(course: Path, submitted: Path, progress=None, workers: int = WORKERS) -> dict[str, dict]:
     """Autograde every submission (each in its own nbgrader process), then feedback and export.
 
     Returns {student: {"ok": bool, "error": str}}. A failing student never stops the run.
@@ -143,11 +146,19 @@ def autograde_all(course: Path, submitted: Path, progress=None) -> dict[str, dic
     if not students:
         raise FileNotFoundError(f"no submissions in {submitted}: expected {submitted}/<student>/{ASSIGNMENT}/.")
     inbox = course / "submitted"
-    status = {}
-    for student in (progress(students) if progress else students):
+    for student in students:
         if submitted != inbox:
             shutil.rmtree(inbox / student / ASSIGNMENT, ignore_errors=True)
             shutil.copytree(submitted / student / ASSIGNMENT, inbox / student / ASSIGNMENT)
+    # nbgrader grades one submission after another; separate processes let `workers` students run
+    # at once. The gradebook's short writes are serialised by SQLite; a lock clash is retried.
+    status = {}
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(_grade_one, course, student): student for student in students}
+        done_iter = as_completed(futures)
+        for future in (progress(done_iter, total=len(students)) if progress else done_iter):
+            status[futures[future]] = future.result()
+    for student in [s for s, entry in status.items() if "database is locked" in entry["error"]]:
         status[student] = _grade_one(course, student)
     done = nbgrader(course, "export", "--to", str(course / "grades.csv"))
     if done.returncode != 0:
