@@ -61,8 +61,9 @@ def full_numeric_gradient(loss, inputs: dict, name: str, h: float = STEP) -> np.
     """The element-by-element centred difference (2 * size loss evaluations); for benchmarks."""
     base = np.asarray(inputs[name], dtype=np.float64)
     grad = np.zeros_like(base)
+    e = np.zeros_like(base)  # one unit vector, moved element by element
     for idx in np.ndindex(base.shape):
-        e = np.zeros_like(base)
         e[idx] = 1.0
         grad[idx] = directional_derivative(loss, inputs, name, e, h)
+        e[idx] = 0.0
     return grad
