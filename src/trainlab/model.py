@@ -152,6 +152,8 @@ class FullyConnectedNet:
             return scores
         data_loss, dscores = softmax_loss(scores, y)
         grads = self._backward(dscores, caches)
+        if self.reg == 0:  # no penalty: the model then works before regularization.py is written
+            return data_loss, grads
         names = [f"W{i}" for i in range(1, self.num_layers + 1)]
         reg_loss, reg_grads = l2_penalty([self.params[n] for n in names], self.reg)
         for name, dreg in zip(names, reg_grads):
