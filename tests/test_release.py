@@ -94,11 +94,25 @@ def test_stubs_import_and_every_stubbed_check_says_not_implemented(release):
     for r in results:
         if r["function"] in stubbed:
             assert r["status"] == "not implemented yet", r
-        else:  # checks of given code (e.g. sgd) pass in the release
-            assert r["passed"], r
+        else:  # checks of given code (e.g. sgd) pass in the release, and are worth nothing
+            assert r["passed"] and r["points"] == 0, r
 
 
 def test_release_refuses_hidden_checks(release):
     done = _run(release, "check", "--hidden")
     assert done.returncode == 2
     assert "not part of this release" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_given_functions_are_exactly_those_without_a_solution_region(root):
+    from grader.registry import GIVEN_FUNCTIONS, select
+
+    with_region, without = set(), set()
+    for path in (root / "src" / "trainlab").glob("*.py"):
+        text = path.read_text()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef):
+                (with_region if BEGIN in ast.get_source_segment(text, node) else without).add(node.name)
+    checked = {c.function for c in select(hidden=True)}
+    assert checked <= with_region | without
+    assert checked - with_region == set(GIVEN_FUNCTIONS)
