@@ -39,7 +39,14 @@ def find_src(start: Path | None = None) -> Path:
 
 
 def setup(start: Path | None = None) -> Path:
-    """Make `import trainlab` load the student's src/ (not an installed copy); return that folder."""
+    """Make `import trainlab` load the student's src/ (not an installed copy); return that folder.
+
+    Also limits BLAS to one thread: the notebooks multiply small matrices, where a second thread
+    competing for 2 cores with the autograder's other work made training runs 5-20 times slower.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
     src = find_src(start)
     if sys.path[:1] != [str(src)]:
         sys.path.insert(0, str(src))
