@@ -61,9 +61,10 @@ def test_stock_nbgrader_autograde_grades_the_reference_fully(demo, tmp_path):
 
 def test_a_broken_submission_affects_only_itself(demo, tmp_path):
     submitted = tmp_path / "submitted"
-    shutil.copytree(demo / "submitted" / "reference", submitted / "good" / nbg.ASSIGNMENT)
+    reference = demo / "submitted" / "reference" / nbg.ASSIGNMENT
+    shutil.copytree(reference, submitted / "good" / nbg.ASSIGNMENT)
     broken = submitted / "broken" / nbg.ASSIGNMENT
-    shutil.copytree(demo / "submitted" / "reference", broken)
+    shutil.copytree(reference, broken)
     (broken / "src" / "trainlab" / "activations.py").write_text("def relu_forward(x:\n")
     first = sorted(broken.glob("*.ipynb"))[0]
     first.write_text("{ this is not a notebook")
