@@ -73,8 +73,20 @@ def test_a_broken_submission_affects_only_itself(demo, tmp_path):
                                                                             "submitted", "grades.csv"))
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", nbg.ASSIGNMENT, "--force"], cwd=course,
                    check=True, capture_output=True)
+    # a submission that brings its own grader, which would award every point, with stubbed code
+    cheater = submitted / "cheater" / nbg.ASSIGNMENT
+    shutil.copytree(demo / "submitted" / "blank" / nbg.ASSIGNMENT / "src", cheater / "src")
+    for path in reference.glob("*.ipynb"):
+        shutil.copy(path, cheater / path.name)
+    for fake in (cheater / "grader", cheater / "src" / "grader"):
+        fake.mkdir()
+        (fake / "__init__.py").write_text("")
+        (fake / "notebook.py").write_text("def setup(*a, **k):\n    pass\n\n"
+                                          "def fast_mode():\n    return True\n\n"
+                                          "def grade(*a, **k):\n    return 1e-9\n")
     status = nbg.autograde_all(course, submitted)
     scores = nbg.scores(course)
     assert status["good"]["ok"] and scores["good"]["autograded_score"] == scores["good"]["autograded_max"]
     broken_score = scores.get("broken", {}).get("autograded_score", 0.0)
     assert not status["broken"]["ok"] or broken_score < scores["good"]["autograded_max"]
+    assert scores["cheater"]["autograded_score"] == 0

@@ -41,7 +41,10 @@ CONFIG = '''\
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "{course_id}"
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.egg-info"]
+# "grader*" and "trainlab_datasets": a submission must not bring its own copy of the grading code,
+# which would shadow the instructor's (the kernel imports from the notebook's folder first).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.egg-info",
+                            "grader", "grader.py", "trainlab_datasets", "sitecustomize.py", "usercustomize.py"]
 # Students edit these modules; autograde must grade their copy, not restore the stub.
 c.Autograde.exclude_overwriting = {{"{assignment}": {student_files!r}}}
 c.Execute.timeout = {timeout}
