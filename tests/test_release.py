@@ -63,6 +63,12 @@ def test_no_solution_hidden_or_instructor_material(release, root):
         assert not leaked, f"{ref_path.name} leaks solution lines: {leaked[:3]}"
 
 
+def test_release_readme_keeps_the_student_workflow_only(release):
+    text = (release / "README.md").read_text()
+    assert "## Student workflow" in text and "trainlab check" in text
+    assert "trainlab demo" not in text and "trainlab course" not in text and "## Instructor workflow" not in text
+
+
 def test_release_notebooks_have_no_solutions_tests_or_outputs(release, root):
     source = sorted(p.name for p in (root / "notebooks").glob("*.ipynb"))
     assert sorted(p.name for p in (release / "notebooks").glob("*.ipynb")) == source

@@ -52,7 +52,22 @@ def release_notebooks(root: Path, out: Path) -> None:
             shutil.copy2(path, target / path.name)
 
 
-RELEASE_STEPS = [copy_tree, stub_modules, release_notebooks]
+# README sections that speak of instructor-only commands (absent from the release).
+INSTRUCTOR_SECTIONS = ("## Set-up: two commands", "## Instructor workflow")
+
+
+def student_readme(root: Path, out: Path) -> None:
+    """The README without its instructor sections."""
+    kept, skipping = [], False
+    for line in (root / "README.md").read_text().splitlines(keepends=True):
+        if line.startswith("## "):
+            skipping = line.strip() in INSTRUCTOR_SECTIONS
+        if not skipping:
+            kept.append(line)
+    (out / "README.md").write_text("".join(kept))
+
+
+RELEASE_STEPS = [copy_tree, stub_modules, release_notebooks, student_readme]
 
 
 def build_release(root: Path, out: Path, steps=None) -> Path:
