@@ -113,7 +113,10 @@ def build_course(root: Path, out: Path, generate: bool = True) -> Path:
     (out / "nbgrader_config.py").write_text(CONFIG.format(
         course_id=COURSE_ID, assignment=ASSIGNMENT, student_files=student_files(), timeout=CELL_TIMEOUT))
     for path in notebooks(root):
-        nb = nbformat.read(path, as_version=4)
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception as exc:  # malformed JSON or schema: name the file, not a traceback
+            raise ValueError(f"{path} is not a readable notebook ({type(exc).__name__}); restore it from git.") from None
         sync_points(nb)
         nbformat.write(nb, source / path.name)
     copy_stubbed_src(root, source)
