@@ -85,8 +85,8 @@ def _dtype_check(act):
         out, cache = ctx.call(f"{T}.{act}_forward", x)
         assert_true(isinstance(out, np.ndarray) and out.dtype == np.float32,
                     f"{act}_forward(float32 x) returned dtype {getattr(out, 'dtype', type(out).__name__)}; "
-                    "expected float32.", "avoid constants or helpers that promote to float64 "
-                    "(np.float64 scalars are fine, arrays of float64 are not).")
+                    "expected float32.", "use Python floats or constants of x.dtype: under NumPy 2 an np.float64 "
+                    "scalar or a float64 array promotes the result to float64.")
         dx = ctx.call(f"{T}.{act}_backward", np.ones_like(x), cache)
         assert_true(isinstance(dx, np.ndarray) and dx.dtype == np.float32,
                     f"{act}_backward with float32 arrays returned dtype {getattr(dx, 'dtype', type(dx).__name__)}; "

@@ -1,4 +1,6 @@
 """Buggy activations."""
+import math
+
 import numpy as np
 
 from trainlab import activations as ref
@@ -89,3 +91,95 @@ def maxout_backward_all_pieces(dout, cache):
 def sigmoid_promotes(x):
     out, cache = ref.sigmoid_forward(x.astype(np.float64))
     return out, cache
+
+
+@mutant(f"{T}.sigmoid_forward", "stable form with e = exp(-x) instead of exp(-|x|)")
+def sigmoid_stable_without_abs(x):
+    e = np.exp(-x)
+    out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return out, out
+
+
+@mutant(f"{T}.tanh_forward", "tanh(x) = 2 * sigmoid(x) - 1 (should be sigmoid(2x))")
+def tanh_from_sigmoid_unscaled(x):
+    out = 2 * ref.sigmoid_forward(x)[0] - 1
+    return out, out
+
+
+@mutant(f"{T}.tanh_forward", "textbook (e^x - e^-x) / (e^x + e^-x) overflows at |x| = 1000")
+def tanh_textbook_formula(x):
+    out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+    return out, out
+
+
+@mutant(f"{T}.tanh_forward", "np.vectorize(math.tanh) returns float64 for float32 input")
+def tanh_vectorized_math(x):
+    out = np.vectorize(math.tanh)(x)
+    return out, out
+
+
+@mutant(f"{T}.leaky_relu_forward", "wrong default alpha=0.2 (tf.nn.leaky_relu's) instead of 0.01")
+def leaky_relu_default_02(x, alpha=0.2):
+    return ref.leaky_relu_forward(x, alpha)
+
+
+@mutant(f"{T}.leaky_relu_forward", "x * np.where(x > 0, 1.0, alpha): float64 slope array promotes float32")
+def leaky_relu_slope_array(x, alpha=0.01):
+    out = x * np.where(x > 0, 1.0, alpha)
+    return out, (x, alpha)
+
+
+@mutant(f"{T}.leaky_relu_backward", "negative side returns alpha instead of alpha * dout")
+def leaky_relu_backward_forgets_dout(dout, cache):
+    x, alpha = cache
+    return np.where(x > 0, dout, alpha)
+
+
+@mutant(f"{T}.prelu_forward", "negative part added with the wrong sign: relu(x) + alpha * relu(-x)")
+def prelu_forward_sign(x, alpha):
+    out = np.maximum(x, 0) + alpha * np.maximum(-x, 0)
+    return out, (x, alpha)
+
+
+@mutant(f"{T}.elu_forward", "min/max mixed up: expm1(max(x, 0)) on the negative side")
+def elu_forward_max_instead_of_min(x, alpha=1.0):
+    out = np.where(x > 0, x, alpha * np.expm1(np.maximum(x, 0)))
+    return out, (x, out, alpha)
+
+
+@mutant(f"{T}.elu_forward", "alpha * exp(x) - 1: alpha not applied to the -1")
+def elu_forward_parenthesis(x, alpha=1.0):
+    out = np.where(x > 0, x, alpha * np.exp(np.minimum(x, 0)) - 1)
+    return out, (x, out, alpha)
+
+
+@mutant(f"{T}.elu_forward", "fills an np.zeros(x.shape) buffer: float64 for float32 input")
+def elu_forward_float64_buffer(x, alpha=1.0):
+    out = np.zeros(x.shape)
+    positive = x > 0
+    out[positive] = x[positive]
+    out[~positive] = alpha * np.expm1(x[~positive])
+    return out, (x, out, alpha)
+
+
+@mutant(f"{T}.selu_forward", "fills an np.zeros(x.shape) buffer: float64 for float32 input")
+def selu_forward_float64_buffer(x):
+    out = np.zeros(x.shape)
+    positive = x > 0
+    out[positive] = ref.SELU_SCALE * x[positive]
+    out[~positive] = ref.SELU_SCALE * ref.SELU_ALPHA * np.expm1(x[~positive])
+    return out, (x, out)
+
+
+@mutant(f"{T}.selu_backward", "negative side copied from ELU: out + SELU_ALPHA, scale forgotten")
+def selu_backward_elu_formula(dout, cache):
+    x, out = cache
+    return np.where(x > 0, ref.SELU_SCALE * dout, dout * (out + ref.SELU_ALPHA))
+
+
+@mutant(f"{T}.maxout_forward", "forgets the bias b")
+def maxout_forward_no_bias(x, w, b):
+    z = np.einsum("nd,dmk->nmk", x, w)
+    k_max = np.argmax(z, axis=2)
+    out = np.take_along_axis(z, k_max[..., None], axis=2)[..., 0]
+    return out, (x, w, k_max)

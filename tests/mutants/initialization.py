@@ -117,3 +117,115 @@ def kaiming_uniform_one_sided(shape, rng, negative_slope=0.0, mode="fan_in"):
 @mutant(f"{T}.kaiming_uniform", "returns float32")
 def kaiming_uniform_float32(shape, rng, negative_slope=0.0, mode="fan_in"):
     return ref.kaiming_uniform(shape, rng, negative_slope, mode).astype(np.float32)
+
+
+@mutant(f"{T}.gaussian_init", "draws float32 (rng.standard_normal(shape, dtype=np.float32)) to save memory")
+def gaussian_float32(shape, std, rng):
+    return std * rng.standard_normal(shape, dtype=np.float32)
+
+
+@mutant(f"{T}.xavier_normal", "draws a (fan_in, fan_out) matrix instead of the given shape")
+def xavier_normal_fan_shape(shape, rng, mode="average"):
+    ref._check_mode(mode, ref.XAVIER_MODES)
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    var = 2.0 / (fan_in + fan_out) if mode == "average" else 1.0 / fan_in
+    return np.sqrt(var) * rng.standard_normal((fan_in, fan_out))
+
+
+@mutant(f"{T}.xavier_normal", "draws from the global np.random.normal (not reproducible)")
+def xavier_normal_global(shape, rng, mode="average"):
+    ref._check_mode(mode, ref.XAVIER_MODES)
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    var = 2.0 / (fan_in + fan_out) if mode == "average" else 1.0 / fan_in
+    return np.random.normal(0.0, np.sqrt(var), shape)
+
+
+@mutant(f"{T}.xavier_normal", "builds np.random.default_rng(42) inside instead of using rng")
+def xavier_normal_fixed_seed(shape, rng, mode="average"):
+    return ref.xavier_normal(shape, np.random.default_rng(42), mode)
+
+
+@mutant(f"{T}.xavier_normal", "dropped the scaffold's mode check: an unknown mode means fan_in")
+def xavier_normal_no_mode_check(shape, rng, mode="average"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    var = 2.0 / (fan_in + fan_out) if mode == "average" else 1.0 / fan_in
+    return np.sqrt(var) * rng.standard_normal(shape)
+
+
+@mutant(f"{T}.xavier_uniform", "rescales rng.random(shape, dtype=np.float32) to [-bound, bound]")
+def xavier_uniform_float32(shape, rng, mode="average"):
+    ref._check_mode(mode, ref.XAVIER_MODES)
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    var = 2.0 / (fan_in + fan_out) if mode == "average" else 1.0 / fan_in
+    bound = np.sqrt(3.0 * var)
+    return (2 * rng.random(shape, dtype=np.float32) - 1) * np.float32(bound)
+
+
+@mutant(f"{T}.xavier_uniform", "draws from the global np.random.uniform (not reproducible)")
+def xavier_uniform_global(shape, rng, mode="average"):
+    ref._check_mode(mode, ref.XAVIER_MODES)
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    var = 2.0 / (fan_in + fan_out) if mode == "average" else 1.0 / fan_in
+    bound = np.sqrt(3.0 * var)
+    return np.random.uniform(-bound, bound, shape)
+
+
+@mutant(f"{T}.xavier_uniform", "builds np.random.default_rng(0) inside instead of using rng")
+def xavier_uniform_fixed_seed(shape, rng, mode="average"):
+    return ref.xavier_uniform(shape, np.random.default_rng(0), mode)
+
+
+@mutant(f"{T}.xavier_uniform", "dropped the scaffold's mode check: an unknown mode means fan_in")
+def xavier_uniform_no_mode_check(shape, rng, mode="average"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    var = 2.0 / (fan_in + fan_out) if mode == "average" else 1.0 / fan_in
+    bound = np.sqrt(3.0 * var)
+    return rng.uniform(-bound, bound, shape)
+
+
+@mutant(f"{T}.kaiming_normal", "draws a (fan_in, fan_out) matrix instead of the given shape")
+def kaiming_normal_fan_shape(shape, rng, negative_slope=0.0, mode="fan_in"):
+    fan = ref._kaiming_fan(shape, mode)
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    std = np.sqrt(2.0 / (1.0 + negative_slope ** 2)) / np.sqrt(fan)
+    return std * rng.standard_normal((fan_in, fan_out))
+
+
+@mutant(f"{T}.kaiming_normal", "draws from the global np.random.randn (not reproducible)")
+def kaiming_normal_global(shape, rng, negative_slope=0.0, mode="fan_in"):
+    fan = ref._kaiming_fan(shape, mode)
+    std = np.sqrt(2.0 / (1.0 + negative_slope ** 2)) / np.sqrt(fan)
+    return std * np.random.randn(*shape)
+
+
+@mutant(f"{T}.kaiming_normal", "builds np.random.default_rng(0) inside instead of using rng")
+def kaiming_normal_fixed_seed(shape, rng, negative_slope=0.0, mode="fan_in"):
+    return ref.kaiming_normal(shape, np.random.default_rng(0), negative_slope, mode)
+
+
+@mutant(f"{T}.kaiming_normal", "dropped the scaffold's mode check: an unknown mode means fan_out")
+def kaiming_normal_no_mode_check(shape, rng, negative_slope=0.0, mode="fan_in"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    fan = fan_in if mode == "fan_in" else fan_out
+    std = np.sqrt(2.0 / (1.0 + negative_slope ** 2)) / np.sqrt(fan)
+    return std * rng.standard_normal(shape)
+
+
+@mutant(f"{T}.kaiming_uniform", "draws from the global np.random.uniform (not reproducible)")
+def kaiming_uniform_global(shape, rng, negative_slope=0.0, mode="fan_in"):
+    fan = ref._kaiming_fan(shape, mode)
+    bound = np.sqrt(3.0) * np.sqrt(2.0 / (1.0 + negative_slope ** 2)) / np.sqrt(fan)
+    return np.random.uniform(-bound, bound, shape)
+
+
+@mutant(f"{T}.kaiming_uniform", "builds np.random.default_rng(1234) inside instead of using rng")
+def kaiming_uniform_fixed_seed(shape, rng, negative_slope=0.0, mode="fan_in"):
+    return ref.kaiming_uniform(shape, np.random.default_rng(1234), negative_slope, mode)
+
+
+@mutant(f"{T}.kaiming_uniform", "dropped the scaffold's mode check: an unknown mode means fan_out")
+def kaiming_uniform_no_mode_check(shape, rng, negative_slope=0.0, mode="fan_in"):
+    fan_in, fan_out = ref.fan_in_and_fan_out(shape)
+    fan = fan_in if mode == "fan_in" else fan_out
+    bound = np.sqrt(3.0) * np.sqrt(2.0 / (1.0 + negative_slope ** 2)) / np.sqrt(fan)
+    return rng.uniform(-bound, bound, shape)

@@ -204,3 +204,31 @@ def batchnorm_forward_in_place_running(x, gamma, beta, bn_param):
         bn_param["running_mean"] *= momentum
         bn_param["running_mean"] += (1 - momentum) * x.mean(axis=0)
     return out, cache
+
+
+@mutant(f"{T}.layernorm_forward", "statistics accumulated with dtype=np.float64: float32 in, float64 out")
+def ln_float64_statistics(x, gamma, beta, ln_param):
+    eps = ln_param.get("eps", ref.DEFAULT_EPS)
+    mu = np.mean(x, axis=1, keepdims=True, dtype=np.float64)
+    sigma = np.sqrt(np.var(x, axis=1, keepdims=True, dtype=np.float64) + eps)
+    x_hat = (x - mu) / sigma
+    return gamma * x_hat + beta, (sigma, x_hat, gamma)
+
+
+@mutant(f"{T}.spatial_groupnorm_forward", "loops over groups into an np.zeros(x.shape) buffer: float64 out")
+def gn_float64_buffer(x, gamma, beta, G, gn_param):
+    N, C, H, W = x.shape
+    if G < 1 or C % G != 0:
+        raise ValueError(f"C={C} is not divisible by G={G}.")
+    eps = gn_param.get("eps", ref.DEFAULT_EPS)
+    x_hat = np.zeros(x.shape)
+    sigma = np.zeros((N, G, 1, 1, 1))
+    size = C // G
+    for g in range(G):
+        group = x[:, g * size:(g + 1) * size]
+        mu = group.mean(axis=(1, 2, 3), keepdims=True)
+        sig = np.sqrt(group.var(axis=(1, 2, 3), keepdims=True) + eps)
+        x_hat[:, g * size:(g + 1) * size] = (group - mu) / sig
+        sigma[:, g] = sig.reshape(N, 1, 1, 1)
+    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
+    return out, (sigma, x_hat, gamma, G)

@@ -202,3 +202,72 @@ def sgd_in_place(w, dw, config=None):
 def sgd_fixed_rate(w, dw, config=None):
     next_w, config = ref.sgd(w, dw, None)
     return next_w, config
+
+
+@mutant(f"{T}.sgd_momentum", "default learning rate 1e-3 (Adam's) instead of 1e-2")
+def momentum_wrong_default(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-3)
+    return ref.sgd_momentum(w, dw, config)
+
+
+@mutant(f"{T}.nesterov_momentum", "default momentum 0.99 instead of 0.9")
+def nesterov_wrong_default(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("momentum", 0.99)
+    return ref.nesterov_momentum(w, dw, config)
+
+
+@mutant(f"{T}.nesterov_momentum", "velocity not stored back into config")
+def nesterov_forgets_velocity(w, dw, config=None):
+    config = _momentum_config(w, config)
+    momentum, v_prev = config["momentum"], config["velocity"]
+    v = momentum * v_prev - config["learning_rate"] * dw
+    return w - momentum * v_prev + (1 + momentum) * v, config
+
+
+@mutant(f"{T}.nesterov_momentum", "builds and returns a new config dict; the caller's is left as it was")
+def nesterov_new_dict(w, dw, config=None):
+    config = _momentum_config(w, dict(config or {}))
+    next_w, _ = ref.nesterov_momentum(w, dw, config)
+    return next_w, config
+
+
+@mutant(f"{T}.nesterov_momentum", "updates the velocity in place (config['velocity'] *= momentum)")
+def nesterov_in_place_state(w, dw, config=None):
+    config = _momentum_config(w, config)
+    momentum = config["momentum"]
+    v_prev = config["velocity"].copy()
+    config["velocity"] *= momentum
+    config["velocity"] -= config["learning_rate"] * dw
+    return w - momentum * v_prev + (1 + momentum) * config["velocity"], config
+
+
+@mutant(f"{T}.adagrad", "default epsilon 1e-7 (Keras') instead of 1e-8")
+def adagrad_wrong_default(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("epsilon", 1e-7)
+    return ref.adagrad(w, dw, config)
+
+
+@mutant(f"{T}.rmsprop", "default decay_rate 0.9 instead of 0.99")
+def rmsprop_wrong_default(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("decay_rate", 0.9)
+    return ref.rmsprop(w, dw, config)
+
+
+@mutant(f"{T}.rmsprop", "overwrites the caller's decay_rate: config['decay_rate'] = 0.99, not setdefault")
+def rmsprop_overwrites_hyperparameter(w, dw, config=None):
+    config = {} if config is None else config
+    config["decay_rate"] = 0.99
+    return ref.rmsprop(w, dw, config)
+
+
+@mutant(f"{T}.rmsprop", "updates the cache in place (config['cache'] *= decay_rate)")
+def rmsprop_in_place_state(w, dw, config=None):
+    config = _cache_config(w, config, decay_rate=0.99)
+    decay = config["decay_rate"]
+    config["cache"] *= decay
+    config["cache"] += (1 - decay) * dw * dw
+    return w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"]), config

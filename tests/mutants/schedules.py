@@ -70,3 +70,79 @@ def warmup_ramp_off_by_one(lr0, epoch, warmup, schedule="constant", **params):
     ref._positive("warmup", warmup)
     after = ref.get_schedule(schedule)(lr0, np.maximum(e - warmup, 0), **params)
     return np.where(e < warmup, lr0 * (e + 1) / warmup, after)
+
+
+@mutant(f"{T}.step_decay", "multiplies instead of raising to a power: lr0 * drop * floor(epoch / every)")
+def step_decay_times(lr0, epoch, drop=0.5, every=10):
+    e = ref._epochs(epoch)
+    ref._positive("every", every)
+    return lr0 * drop * np.floor(e / every)
+
+
+@mutant(f"{T}.step_decay", "rewritten without the scaffold's argument checks (_epochs, _positive)")
+def step_decay_unchecked(lr0, epoch, drop=0.5, every=10):
+    return lr0 * drop ** np.floor(np.asarray(epoch, dtype=np.float64) / every)
+
+
+@mutant(f"{T}.exponential_decay", "math.exp: works for one epoch, not for an array")
+def exponential_math_exp(lr0, epoch, k=0.1):
+    return lr0 * math.exp(-k * ref._epochs(epoch))
+
+
+@mutant(f"{T}.exponential_decay", "rewritten without the scaffold's epoch check")
+def exponential_unchecked(lr0, epoch, k=0.1):
+    return lr0 * np.exp(-k * np.asarray(epoch, dtype=np.float64))
+
+
+@mutant(f"{T}.inverse_time_decay", "precedence slip: lr0 / 1 + k * epoch")
+def inverse_time_precedence(lr0, epoch, k=0.1):
+    e = ref._epochs(epoch)
+    return lr0 / 1 + k * e
+
+
+@mutant(f"{T}.inverse_time_decay", "returns float(lr): works for one epoch, not for an array")
+def inverse_time_float(lr0, epoch, k=0.1):
+    e = ref._epochs(epoch)
+    return float(lr0 / (1 + k * e))
+
+
+@mutant(f"{T}.inverse_time_decay", "rewritten without the scaffold's epoch check")
+def inverse_time_unchecked(lr0, epoch, k=0.1):
+    return lr0 / (1 + k * np.asarray(epoch, dtype=np.float64))
+
+
+@mutant(f"{T}.cosine_decay", "off by one: progress = (epoch + 1) / total")
+def cosine_off_by_one(lr0, epoch, total, lr_min=0.0):
+    ref._positive("total", total)
+    progress = np.minimum(ref._epochs(epoch) + 1, total) / total
+    return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * progress)) / 2
+
+
+@mutant(f"{T}.cosine_decay", "Python min() instead of np.minimum: fails on an array")
+def cosine_python_min(lr0, epoch, total, lr_min=0.0):
+    e = ref._epochs(epoch)
+    ref._positive("total", total)
+    progress = min(e, total) / total
+    return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * progress)) / 2
+
+
+@mutant(f"{T}.cosine_decay", "rewritten without the scaffold's argument checks (_epochs, _positive)")
+def cosine_unchecked(lr0, epoch, total, lr_min=0.0):
+    progress = np.minimum(np.asarray(epoch, dtype=np.float64), total) / total
+    return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * progress)) / 2
+
+
+@mutant(f"{T}.linear_warmup", "if/else on the epoch instead of np.where: fails on an array")
+def warmup_if_else(lr0, epoch, warmup, schedule="constant", **params):
+    e = ref._epochs(epoch)
+    ref._positive("warmup", warmup)
+    if e < warmup:
+        return lr0 * e / warmup
+    return ref.get_schedule(schedule)(lr0, e - warmup, **params)
+
+
+@mutant(f"{T}.linear_warmup", "rewritten without the scaffold's warmup check")
+def warmup_unchecked(lr0, epoch, warmup, schedule="constant", **params):
+    e = ref._epochs(epoch)
+    after = ref.get_schedule(schedule)(lr0, np.maximum(e - warmup, 0), **params)
+    return np.where(e < warmup, lr0 * e / warmup, after)
