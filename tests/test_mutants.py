@@ -22,3 +22,16 @@ def test_mutant_is_caught(m, reference_runner):
     assert caught, f"no check catches the bug: {m.id}"
     # the failure must be reported for a student: it names what went wrong
     assert all(r.message for r in caught)
+
+
+def test_every_check_catches_some_mutant(reference_runner):
+    """The other direction: no point-bearing check is dead weight that no realistic bug can fail."""
+    caught = set()
+    for m in MUTANTS:
+        results = run_checks(topics=[m.topic], hidden=True, seed=1, overrides={m.target: m.fn},
+                             reference=reference_runner)
+        caught.update(r.id for r in results if r.status == FAILED)
+    from grader.registry import select
+
+    dead = sorted(c.id for c in select(hidden=True) if c.points > 0 and c.id not in caught)
+    assert not dead, f"{len(dead)} checks catch no mutant, e.g. {dead[:5]}"

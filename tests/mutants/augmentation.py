@@ -76,3 +76,34 @@ def mixup_labels_swapped(x, y, rng, alpha=ref.DEFAULT_MIXUP_ALPHA, num_classes=N
     lam = rng.beta(alpha, alpha)
     perm = rng.permutation(x.shape[0])
     return lam * x + (1 - lam) * x[perm], (1 - lam) * y_soft + lam * y_soft[perm]
+
+
+@mutant(f"{T}.random_crop", "output allocated with np.zeros, float64 whatever x's dtype")
+def crop_float64_out(x, rng, crop=None, padding=ref.DEFAULT_PADDING):
+    N, C, H, W = x.shape
+    crop_h, crop_w = (H, W) if crop is None else crop
+    x_pad = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    tops = rng.integers(0, H + 2 * padding - crop_h + 1, size=N)
+    lefts = rng.integers(0, W + 2 * padding - crop_w + 1, size=N)
+    out = np.zeros((N, C, crop_h, crop_w))
+    for n in range(N):
+        out[n] = x_pad[n, :, tops[n]:tops[n] + crop_h, lefts[n]:lefts[n] + crop_w]
+    return out
+
+
+@mutant(f"{T}.random_crop", "np.pad(x, padding) pads the N and C axes too")
+def crop_pads_every_axis(x, rng, crop=None, padding=ref.DEFAULT_PADDING):
+    N, C, H, W = x.shape
+    crop_h, crop_w = (H, W) if crop is None else crop
+    x_pad = np.pad(x, padding)
+    tops = rng.integers(0, H + 2 * padding - crop_h + 1, size=N)
+    lefts = rng.integers(0, W + 2 * padding - crop_w + 1, size=N)
+    return np.stack([x_pad[n, :, tops[n]:tops[n] + crop_h, lefts[n]:lefts[n] + crop_w] for n in range(N)])
+
+
+@mutant(f"{T}.mixup", "lam drawn from the global np.random.beta instead of rng")
+def mixup_global_beta(x, y, rng, alpha=ref.DEFAULT_MIXUP_ALPHA, num_classes=None):
+    y_soft = ref._soft_labels(y, num_classes)
+    lam = np.random.beta(alpha, alpha)
+    perm = rng.permutation(x.shape[0])
+    return lam * x + (1 - lam) * x[perm], lam * y_soft + (1 - lam) * y_soft[perm]

@@ -122,3 +122,96 @@ def pca_whiten_inverted(X, stats):
 @mutant(f"{T}.zca_whiten", "no rotation back (returns the PCA-whitened coordinates)")
 def zca_whiten_no_rotation(X, stats):
     return ref.pca_whiten(X, stats)
+
+
+@mutant(f"{T}.fit_mean", "sums into mean = X[0], a view, so the loop writes into X")
+def fit_mean_aliased_sum(X):
+    mean = X[0]
+    for row in X[1:]:
+        mean += row
+    mean /= len(X)
+    return {"mean": mean}
+
+
+@mutant(f"{T}.fit_standardize", "centres X in place (X -= mean) before the variance")
+def fit_standardize_in_place(X, eps=1e-8):
+    mean = X.mean(axis=0)
+    X -= mean
+    return {"mean": mean, "std": np.sqrt(np.mean(X ** 2, axis=0) + eps)}
+
+
+@mutant(f"{T}.standardize", "out = X is an alias: out -= mean; out /= std write into X")
+def standardize_in_place(X, stats):
+    out = X
+    out -= stats["mean"]
+    out /= stats["std"]
+    return out
+
+
+def _sorted_pca(mean, cov, k):
+    """The scaffold's return of fit_pca, from a covariance the mutant computed."""
+    eigenvalues, eigenvectors = np.linalg.eigh(cov)
+    order = np.argsort(eigenvalues)[::-1]
+    eigenvalues, eigenvectors = eigenvalues[order], eigenvectors[:, order]
+    return {"mean": mean, "components": ref._positive_signs(eigenvectors[:, :k]),
+            "eigenvalues": eigenvalues[:k], "explained_variance_ratio": eigenvalues[:k] / np.sum(eigenvalues)}
+
+
+@mutant(f"{T}.fit_pca", "Xc = X is an alias: Xc -= mean centres X in place")
+def fit_pca_in_place(X, k=None):
+    N, D = X.shape
+    k = D if k is None else int(k)
+    mean = X.mean(axis=0)
+    Xc = X
+    Xc -= mean
+    return _sorted_pca(mean, Xc.T @ Xc / N, k)
+
+
+@mutant(f"{T}.fit_pca", "np.cov(X) without rowvar=False: an (N, N) covariance of the examples")
+def fit_pca_np_cov_rows(X, k=None):
+    k = X.shape[1] if k is None else int(k)
+    return _sorted_pca(X.mean(axis=0), np.cov(X), k)
+
+
+@mutant(f"{T}.fit_whitening", "computes the PCA itself with Xc = X; Xc -= mean, centring X in place")
+def fit_whitening_in_place(X, eps=1e-5, k=None):
+    N, D = X.shape
+    k = D if k is None else int(k)
+    mean = X.mean(axis=0)
+    Xc = X
+    Xc -= mean
+    stats = _sorted_pca(mean, Xc.T @ Xc / N, k)
+    return {**stats, "scale": 1.0 / np.sqrt(stats["eigenvalues"] + eps)}
+
+
+@mutant(f"{T}.pca_project", "Xc = X is an alias: Xc -= mean centres X in place")
+def pca_project_in_place(X, stats):
+    Xc = X
+    Xc -= stats["mean"]
+    return Xc @ stats["components"]
+
+
+@mutant(f"{T}.pca_reconstruct", "stores the transposed components back into the caller's stats")
+def pca_reconstruct_transposes_stats(Z, stats):
+    stats["components"] = stats["components"].T
+    return Z @ stats["components"] + stats["mean"]
+
+
+@mutant(f"{T}.pca_whiten", "folds the scale into stats['components'] in place (W = components; W *= scale)")
+def pca_whiten_scales_components(X, stats):
+    W = stats["components"]
+    W *= stats["scale"]
+    return (X - stats["mean"]) @ W
+
+
+@mutant(f"{T}.zca_whiten", "centres X in place (X -= mean) before whitening by hand")
+def zca_whiten_in_place(X, stats):
+    X -= stats["mean"]
+    C = stats["components"]
+    return (X @ C * stats["scale"]) @ C.T
+
+
+@mutant(f"{T}.pca_reconstruct", "reshapes stats['mean'] to a (1, D) row inside the caller's stats")
+def pca_reconstruct_reshapes_mean(Z, stats):
+    stats["mean"] = stats["mean"].reshape(1, -1)
+    return Z @ stats["components"].T + stats["mean"]

@@ -123,3 +123,96 @@ def max_norm_rows(w, max_norm_value, axis=0):
 def max_norm_every_column(w, max_norm_value, axis=0):
     norms = np.sqrt(np.sum(w * w, axis=axis, keepdims=True))
     return w * (max_norm_value / norms)
+
+
+@mutant(f"{T}.dropout_backward", "multiplies by the mask in test mode too, where the mask is None")
+def dropout_backward_ignores_mode(dout, cache):
+    mask, mode = cache
+    return dout * mask
+
+
+@mutant(f"{T}.dropout_forward_noninverted", "also divides the kept units by keep_prob in train mode")
+def noninverted_scaled_train(x, dropout_param):
+    mode, keep_prob, r = _train_draw(x, dropout_param)
+    if mode == "test":
+        return keep_prob * x, (None, keep_prob, mode)
+    mask = ((r < keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (mask, keep_prob, mode)
+
+
+@mutant(f"{T}.dropout_forward_noninverted", "mask from the global np.random, ignoring the seed")
+def noninverted_global_rng(x, dropout_param):
+    mode, keep_prob = ref._read_dropout_param(dropout_param, "dropout_param")
+    if mode == "test":
+        return keep_prob * x, (None, keep_prob, mode)
+    mask = (np.random.random(x.shape) < keep_prob).astype(x.dtype)
+    return x * mask, (mask, keep_prob, mode)
+
+
+@mutant(f"{T}.dropout_forward_noninverted", "float64 mask promotes float32 inputs")
+def noninverted_promotes(x, dropout_param):
+    mode, keep_prob, r = _train_draw(x, dropout_param)
+    if mode == "test":
+        return keep_prob * x, (None, keep_prob, mode)
+    mask = (r < keep_prob) * 1.0
+    return x * mask, (mask, keep_prob, mode)
+
+
+@mutant(f"{T}.dropout_forward_noninverted", "rewritten without the scaffold's check of mode and keep_prob")
+def noninverted_unvalidated(x, dropout_param):
+    mode = dropout_param.get("mode", ref.DEFAULT_MODE)
+    keep_prob = dropout_param.get("keep_prob", ref.DEFAULT_KEEP_PROB)
+    if mode == "train":
+        rng = ref._mask_rng(dropout_param, "dropout_param")
+        mask = (rng.random(x.shape) < keep_prob).astype(x.dtype)
+        return x * mask, (mask, keep_prob, mode)
+    return keep_prob * x, (None, keep_prob, mode)
+
+
+@mutant(f"{T}.dropout_backward_noninverted", "train-mode gradient divided by keep_prob (inverted-dropout backward)")
+def noninverted_backward_scaled(dout, cache):
+    mask, keep_prob, mode = cache
+    return dout * mask / keep_prob if mode == "train" else keep_prob * dout
+
+
+@mutant(f"{T}.dropout_backward_noninverted", "test-mode gradient not scaled by keep_prob (dx = dout)")
+def noninverted_backward_unscaled_test(dout, cache):
+    mask, keep_prob, mode = cache
+    return dout * mask if mode == "train" else dout.copy()
+
+
+@mutant(f"{T}.dropconnect_forward", "weights also scaled by keep_prob at test time")
+def dropconnect_scaled_test(x, w, b, dc_param):
+    mode, keep_prob = ref._read_dropout_param(dc_param, "dc_param")
+    if mode == "train":
+        return ref.dropconnect_forward(x, w, b, dc_param)
+    w_scaled = keep_prob * w
+    return x @ w_scaled + b, (x, w_scaled, None)
+
+
+@mutant(f"{T}.dropconnect_forward", "mask from the global np.random, ignoring the seed")
+def dropconnect_global_rng(x, w, b, dc_param):
+    mode, keep_prob = ref._read_dropout_param(dc_param, "dc_param")
+    if mode == "test":
+        return ref.dropconnect_forward(x, w, b, dc_param)
+    mask = ((np.random.random(w.shape) < keep_prob) / keep_prob).astype(w.dtype)
+    w_masked = w * mask
+    return x @ w_masked + b, (x, w_masked, mask)
+
+
+@mutant(f"{T}.dropconnect_forward", "rewritten without the scaffold's check of mode and keep_prob")
+def dropconnect_unvalidated(x, w, b, dc_param):
+    mode = dc_param.get("mode", ref.DEFAULT_MODE)
+    keep_prob = dc_param.get("keep_prob", ref.DEFAULT_KEEP_PROB)
+    w_masked, mask = w, None
+    if mode == "train":
+        rng = ref._mask_rng(dc_param, "dc_param")
+        mask = ((rng.random(w.shape) < keep_prob) / keep_prob).astype(w.dtype)
+        w_masked = w * mask
+    return x @ w_masked + b, (x, w_masked, mask)
+
+
+@mutant(f"{T}.dropconnect_backward", "dw multiplied by the mask in test mode too, where the mask is None")
+def dropconnect_backward_ignores_test(dout, cache):
+    x, w_masked, mask = cache
+    return dout @ w_masked.T, (x.T @ dout) * mask, dout.sum(axis=0)
