@@ -122,7 +122,8 @@ class Runner:
         short = name.rpartition(".")[2]
         given = [_snapshot(a) for a in args]
         given_kw = {k: _snapshot(v) for k, v in kwargs.items()}
-        handed = {id(v) for d in [*given, *given_kw.values()] if isinstance(d, dict)
+        # arrays inside dict arguments, kept alive so that no new array can reuse their id
+        handed = {id(v): v for d in [*given, *given_kw.values()] if isinstance(d, dict)
                   for v in d.values() if isinstance(v, np.ndarray)}
         self.calls += 1
         try:
