@@ -26,6 +26,15 @@ def flip_global_rng(x, rng, flip_prob=ref.DEFAULT_FLIP_PROB):
     return np.where(flipped[:, None, None, None], x[:, :, :, ::-1], x)
 
 
+@mutant(f"{T}.random_flip", "fills a np.zeros(x.shape) buffer image by image (float64 output)")
+def flip_float64_buffer(x, rng, flip_prob=ref.DEFAULT_FLIP_PROB):
+    flipped = rng.random(x.shape[0]) < flip_prob
+    out = np.zeros(x.shape)
+    for n in range(x.shape[0]):
+        out[n] = x[n, :, :, ::-1] if flipped[n] else x[n]
+    return out
+
+
 @mutant(f"{T}.random_crop", "ignores the padding (windows of the unpadded image only)")
 def crop_no_padding(x, rng, crop=None, padding=ref.DEFAULT_PADDING):
     N, C, H, W = x.shape
