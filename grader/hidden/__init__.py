@@ -3,22 +3,16 @@
 Every reference-output Case and gradient case gets a twin here that draws random shapes and values
 from the per-student seed; the modules imported below add hidden-only property checks.
 """
+import importlib
+
 from .. import checks  # noqa: F401  (registers the cases first)
 from ..cases import CASES, GRAD_CASES, hidden_case_check, hidden_grad_check
-from ..registry import register
+from ..registry import TOPICS, register
 
 for _case in CASES:
     register(hidden_case_check(_case))
 for _case in GRAD_CASES:
     register(hidden_grad_check(_case))
 
-from . import (  # noqa: E402,F401  (hidden-only property checks, one module per topic)
-    activations,
-    initialization,
-    preprocessing,
-    normalization,
-    regularization,
-    augmentation,
-    optimizers,
-    schedules,
-)
+for _topic in TOPICS:  # hidden-only property checks, one module per topic
+    importlib.import_module(f"{__name__}.{_topic}")

@@ -10,8 +10,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Callable
 
-TOPIC_MODULES = ("activations", "initialization", "preprocessing", "normalization", "regularization",
-                 "augmentation", "optimizers", "schedules")
+from grader.registry import TOPICS
+
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def mutant(target: str, bug: str):
 
 
 def all_mutants() -> list[Mutant]:
-    for name in TOPIC_MODULES:
+    for name in TOPICS:
         try:
             importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
