@@ -97,7 +97,6 @@ class Runner:
         self.package = load_package(self.src_dir)
         # name -> replacement callable; used by the test catalogue of buggy implementations
         self.overrides = dict(overrides or {})
-        self.calls = 0
 
     def function(self, name: str):
         """Resolve "module.function" inside the package, with a student-readable error."""
@@ -125,7 +124,6 @@ class Runner:
         # arrays inside dict arguments, kept alive so that no new array can reuse their id
         handed = {id(v): v for d in [*given, *given_kw.values()] if isinstance(d, dict)
                   for v in d.values() if isinstance(v, np.ndarray)}
-        self.calls += 1
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
@@ -149,7 +147,6 @@ class Runner:
     def raises(self, name: str, *args, **kwargs) -> BaseException | None:
         """Call a function that should raise; return the exception it raised, or None."""
         fn = self.function(name)
-        self.calls += 1
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")

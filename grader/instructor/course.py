@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import os
-import csv
 import json
 import shutil
 import subprocess
@@ -199,11 +198,6 @@ def scores(course: Path) -> dict[str, dict]:
             out[student.id] = {"autograded_score": float(sub.code_score), "autograded_max": float(sub.max_code_score),
                                "score": float(sub.score), "max_score": float(sub.max_score)}
     return out
-
-
-def read_grades_csv(course: Path) -> list[dict]:
-    with open(Path(course) / "grades.csv", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def write_json(path: Path, data) -> None:
