@@ -83,7 +83,12 @@ def add_case(case: Case) -> Case:
     CASES.append(case)
 
     def public(ctx):
-        inputs, expected = ctx.fixtures.case(case)
+        if ctx.fresh:  # grading: the stored fixtures are public, so draw new values of the same shapes
+            _need_reference(ctx)
+            inputs = case.make(ctx.rng, False)
+            expected = run_case(case, ctx.reference.call, inputs)
+        else:
+            inputs, expected = ctx.fixtures.case(case)
         got = run_case(case, ctx.call, inputs)
         _compare_with_hint(case, inputs, got, expected)
 
@@ -91,12 +96,16 @@ def add_case(case: Case) -> Case:
     return case
 
 
+def _need_reference(ctx) -> None:
+    if ctx.reference is None:
+        raise CheckFailure("these checks need the reference solutions, which are not installed here.")
+
+
 def hidden_case_check(case: Case) -> Check:
     """The hidden twin of a Case: random shapes from the seed, reference computed live."""
 
     def hidden(ctx):
-        if ctx.reference is None:
-            raise CheckFailure("hidden checks need the reference solutions, which are not installed here.")
+        _need_reference(ctx)
         inputs = case.make(ctx.rng, True)
         expected = run_case(case, ctx.reference.call, inputs)
         got = run_case(case, ctx.call, inputs)

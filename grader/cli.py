@@ -1,6 +1,6 @@
 """The `trainlab` command.
 
-    trainlab check [TOPIC ...] [--src DIR] [--hidden] [--seed N] [--json]
+    trainlab check [TOPIC ...] [--src DIR] [--hidden] [--sandbox] [--seed N] [--json]
     trainlab release --out DIR             (instructor side)
     trainlab fixtures                      (instructor side: rewrite the public fixtures)
 
@@ -25,7 +25,10 @@ def cmd_check(args) -> int:
         raise SubmissionError(f"--src {args.src} is not a folder; point it at the folder that holds trainlab/.")
     if args.hidden and not hidden_available():
         raise SubmissionError("hidden checks are not part of this release; run without --hidden.")
-    results = run_checks(args.src, args.topics or None, hidden=args.hidden, seed=args.seed)
+    # The instructor's hidden checks always sandbox the submission; a student's self-check runs in
+    # this process unless asked (they can only fool themselves), which keeps it fast and simple.
+    results = run_checks(args.src, args.topics or None, hidden=args.hidden, seed=args.seed,
+                         sandbox=args.sandbox or args.hidden)
     if args.json:
         print_json(results)
     else:
@@ -40,6 +43,8 @@ def add_check_parser(sub) -> None:
     p.add_argument("--src", default=None, help="folder that holds the trainlab package (default: the project's src/)")
     p.add_argument("--hidden", action="store_true", help="add the hidden checks (instructor side only)")
     p.add_argument("--seed", type=int, default=0, help="seed for random shapes and values (default 0)")
+    p.add_argument("--sandbox", action="store_true",
+                   help="run the student code in the grading sandbox, as at grading time (always on with --hidden)")
     p.add_argument("--json", action="store_true", help="print one JSON object per check")
     p.add_argument("--failures-only", action="store_true", help="list only checks that did not pass")
     p.set_defaults(func=cmd_check)

@@ -42,26 +42,46 @@ def reference_src() -> Path | None:
     return None
 
 
-def run_checks(src=None, topics=None, hidden=False, seed=0, overrides=None, reference=None, checks=None):
+def run_checks(src=None, topics=None, hidden=False, seed=0, overrides=None, reference=None, checks=None,
+               sandbox=False, fresh=False, limits=None):
     """Run checks on the package under `src`; every check yields exactly one Result.
 
-    `reference` is a Runner on the reference solutions (built on demand for hidden checks).
-    `checks` overrides the selection (used by tests).
+    `reference` is a Runner on the reference solutions (built on demand for hidden checks and
+    fresh inputs). `checks` overrides the selection (used by tests). With `sandbox` the student
+    code runs in a SandboxRunner (grader/sandbox.py), never in this process. With `fresh` every
+    check, public ones included, draws new inputs from `seed` and compares with the reference
+    computed live, so answers memorised from the stored fixtures are worth nothing (grading).
     """
     selected = checks if checks is not None else select(topics, hidden)
+    src = Path(src) if src is not None else default_src()
     try:
-        runner = Runner(src, overrides=overrides)
+        runner = _student_runner(src, overrides, sandbox, limits)
     except SubmissionError as exc:
         return [_result(c, FAILED, str(exc)) for c in selected]
-    if reference is None and any(c.hidden for c in selected):
-        ref_dir = reference_src()
-        reference = Runner(ref_dir) if ref_dir is not None else None
-    fixtures = Fixtures()
-    results = []
-    for chk in selected:
-        ctx = Context(runner, check_rng(seed, chk.id), seed, reference, fixtures)
-        results.append(run_one(chk, ctx))
-    return results
+    try:
+        if reference is None and (fresh or any(c.hidden for c in selected)):
+            ref_dir = reference_src()
+            reference = Runner(ref_dir) if ref_dir is not None else None
+        fixtures = Fixtures()
+        results = []
+        for chk in selected:
+            ctx = Context(runner, check_rng(seed, chk.id), seed, reference, fixtures, fresh)
+            results.append(run_one(chk, ctx))
+        return results
+    finally:
+        runner.close()
+
+
+def _student_runner(src: Path, overrides, sandbox: bool, limits):
+    if not sandbox:
+        return Runner(src, overrides=overrides)
+    if overrides:
+        raise ValueError("overrides are in-process test doubles; they cannot run in the sandbox")
+    from .sandbox import DEFAULT_LIMITS, SandboxRunner
+
+    runner = SandboxRunner(src, limits or DEFAULT_LIMITS)
+    runner.start()
+    return runner
 
 
 def run_one(chk, ctx) -> Result:

@@ -50,6 +50,7 @@ class Context:
     seed: int
     reference: object = None
     fixtures: object = None
+    fresh: bool = False  # grading: public checks draw fresh inputs instead of replaying fixtures
 
     def call(self, name, *args, **kwargs):
         return self.runner.call(name, *args, **kwargs)

