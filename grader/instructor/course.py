@@ -20,6 +20,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -27,13 +28,17 @@ import nbformat
 
 from ..notebook import cell_points
 from ..registry import TOPICS
+from ..errors import SubmissionError
+from ..sandbox import copy_submission_tree
 from .strip import has_solution, strip_solutions
+from .trusted import TRUSTED_MARK, make_secret
 
 ASSIGNMENT = "training"
 COURSE_ID = "trainlab"
 CELL_TIMEOUT = 600  # seconds per notebook cell under autograde (the "best model" cell trains)
 STUDENT_TIMEOUT = 3600  # seconds for one student's whole autograde run
 WORKERS = max(1, min(2, os.cpu_count() or 1))  # students graded at once
+SUBMISSION_BYTES = 256 << 20  # a submission larger than this is refused
 
 CONFIG = '''\
 """nbgrader configuration of the trainlab course (written by `trainlab course`)."""
@@ -47,6 +52,13 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # Students edit these modules; autograde must grade their copy, not restore the stub.
 c.Autograde.exclude_overwriting = {{"{assignment}": {student_files!r}}}
 c.Execute.timeout = {timeout}
+# Trusted grading (grader/instructor/kernel.py, grader/instructor/trusted.py): the kernel runs in the
+# sandbox and sees only the public grader in kernel/; after it finishes, TrustedScores replaces every
+# autograded test cell's output with the result the grader computed itself. Keep this order.
+c.Execute.kernel_manager_class = "grader.instructor.kernel.SandboxedKernelManager"
+c.SandboxedKernelManager.public_root = "kernel"
+from grader.instructor.trusted import autograde_steps  # noqa: E402
+c.Autograde.autograde_preprocessors = autograde_steps()
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 '''
 
@@ -102,6 +114,19 @@ def copy_stubbed_src(root: Path, dest: Path) -> None:
         (target / path.name).write_text(strip_solutions(text, path.name) if has_solution(text) else text)
 
 
+PUBLIC_PARTS = (("grader", "grader"), ("datasets/trainlab_datasets", "trainlab_datasets"))
+PRIVATE = ("hidden", "instructor")  # grader parts the kernel must never see
+
+
+def public_tree(root: Path, dest: Path) -> None:
+    """The code a sandboxed notebook kernel may import: the public grader and the data loaders."""
+    for source, name in PUBLIC_PARTS:
+        shutil.copytree(root / source, dest / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", *PRIVATE))
+    for path in [dest, *dest.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 def build_course(root: Path, out: Path, generate: bool = True) -> Path:
     """Write an nbgrader course folder for the trainlab assignment; optionally generate the release."""
     out = Path(out).resolve()
@@ -119,6 +144,8 @@ def build_course(root: Path, out: Path, generate: bool = True) -> Path:
         sync_points(nb)
         nbformat.write(nb, source / path.name)
     copy_stubbed_src(root, source)
+    public_tree(root, out / "kernel")
+    make_secret(out)
     if generate:
         done = nbgrader(out, "generate_assignment", ASSIGNMENT, "--force")
         if done.returncode != 0:
@@ -150,16 +177,15 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int = W
     students = student_ids(submitted)
     if not students:
         raise FileNotFoundError(f"no submissions in {submitted}: expected {submitted}/<student>/{ASSIGNMENT}/.")
-    inbox = course / "submitted"
+    status = {}
     for student in students:
-        if submitted != inbox:
-            shutil.rmtree(inbox / student / ASSIGNMENT, ignore_errors=True)
-            shutil.copytree(submitted / student / ASSIGNMENT, inbox / student / ASSIGNMENT)
+        refused = take_in(submitted, course, student)
+        if refused:
+            status[student] = {"ok": False, "error": refused}
     # nbgrader grades one submission after another; separate processes let `workers` students run
     # at once. The gradebook's short writes are serialised by SQLite; a lock clash is retried.
-    status = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(_grade_one, course, student): student for student in students}
+        futures = {pool.submit(_grade_one, course, student): student for student in students if student not in status}
         done_iter = as_completed(futures)
         for future in (progress(done_iter, total=len(students)) if progress else done_iter):
             status[futures[future]] = future.result()
@@ -171,11 +197,34 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int = W
     return status
 
 
+def take_in(submitted: Path, course: Path, student: str) -> str:
+    """Copy one submission into the course's submitted/ folder as data; return why it was refused, or "".
+
+    Symbolic links, device files and oversized trees are refused (the student gets no grade and the
+    table says why); a submission already inside the course is checked the same way, in place.
+    """
+    inbox = course / "submitted" / student / ASSIGNMENT
+    source = submitted / student / ASSIGNMENT
+    with tempfile.TemporaryDirectory(dir=course) as scratch:
+        try:
+            copy_submission_tree(source, Path(scratch) / "copy", max_bytes=SUBMISSION_BYTES)
+        except SubmissionError as exc:
+            return f"submission refused: {exc}"
+        if source.resolve() != inbox.resolve():
+            shutil.rmtree(inbox, ignore_errors=True)
+            inbox.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(Path(scratch) / "copy"), inbox)
+    return ""
+
+
 def _grade_one(course: Path, student: str) -> dict:
     try:
         done = nbgrader(course, "autograde", ASSIGNMENT, "--student", student, "--force")
         if done.returncode != 0:
             return {"ok": False, "error": f"autograde failed: {_last_error(done)}"}
+        if TRUSTED_MARK not in done.stdout + done.stderr:  # e.g. a broken nbgrader_config.py, which nbgrader skips
+            return {"ok": False, "error": "autograde ran without the trusted grader; check the course's "
+                                          f"nbgrader_config.py ({_last_error(done)})"}
         done = nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", student, "--force")
         if done.returncode != 0:
             return {"ok": False, "error": f"feedback failed: {_last_error(done)}"}

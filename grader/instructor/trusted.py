@@ -1,0 +1,121 @@
+"""nbgrader records only trusted scores: the TrustedScores preprocessor.
+
+Under autograde the notebook kernel runs student code, so nothing it prints can be trusted: a
+module can patch `grade`, silence the display, or print any number. This preprocessor runs after
+Execute (the course's nbgrader_config.py puts it there, so stock `nbgrader autograde` uses it too)
+and, for every autograded test cell, throws away what the kernel wrote and puts in its place:
+
+* for a cell calling `grade(topic, functions)`: the lines and points of that cell's checks (public
+  and hidden), computed here by grader code from the submission's src/ as it was submitted (the
+  course's submitted/ copy, which the kernel never sees), with the student code running in the
+  sandbox worker and every check drawing fresh inputs from a seed that mixes the course's secret
+  with the student id;
+* for the "best model" cell: the validation accuracy of the weights the cell saved, evaluated here
+  with the reference model code on the validation split loaded here.
+
+Any other graded code cell keeps its kernel output (none exists in this course; a test keeps it so).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+
+from nbformat.v4 import new_output
+
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from ..engine import NOT_IMPLEMENTED, PASSED, reference_src, run_checks
+from ..notebook import BEST_MODEL_CELL, BEST_MODEL_FILE, evaluate_saved_model
+from ..registry import select
+
+SECRET_FILE = ".trainlab_secret"
+TRUSTED_MARK = "trusted score for"  # in nbgrader's log: proof that this preprocessor ran
+
+
+def make_secret(course: Path) -> None:
+    path = Path(course) / SECRET_FILE
+    path.write_text(secrets.token_hex(32) + "\n")
+    path.chmod(0o600)
+
+
+def grading_seed(course: Path, student: str) -> int:
+    """The seed of one student's checks: unknown to students, stable across regrades."""
+    path = Path(course) / SECRET_FILE
+    secret = path.read_text().strip() if path.is_file() else ""
+    digest = hashlib.sha256(f"{secret}\0{student}".encode()).digest()
+    return int.from_bytes(digest[:4], "little") % 2**31
+
+
+def cell_checks(topic: str, functions) -> list:
+    """The public and hidden checks a test cell stands for (what its points are made of)."""
+    return [c for c in select([topic], hidden=True) if c.function in functions]
+
+
+def check_lines(results) -> str:
+    mark = {PASSED: "ok  ", NOT_IMPLEMENTED: "todo"}
+    lines = []
+    for r in results:
+        line = f"[{mark.get(r.status, 'FAIL')}] {r.function}: {r.name}"
+        lines.append(line if r.passed else f"{line}\n       {r.message}")
+    earned = sum(r.points for r in results if r.passed)
+    lines.append(f"trusted grader: {sum(r.passed for r in results)}/{len(results)} checks passed, "
+                 f"{earned:g}/{sum(r.points for r in results):g} points")
+    return "\n".join(lines) + "\n"
+
+
+def trusted_outputs(text: str, points: float, count) -> list:
+    return [new_output("stream", name="stdout", text=text),
+            new_output("execute_result", data={"text/plain": f"{points:g}"}, execution_count=count)]
+
+
+def autograde_steps() -> list:
+    """nbgrader's autograde steps, in order, with TrustedScores right after Execute.
+
+    Built from nbgrader's own default list so that its other steps stay as the installed version has
+    them; TrustedScores must come after the kernel has finished and before SaveAutoGrades reads
+    the cells' outputs.
+    """
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute, SaveAutoGrades
+
+    steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    if steps.index(Execute) > steps.index(SaveAutoGrades):
+        raise RuntimeError("this nbgrader saves grades before executing notebooks; trusted scores cannot be placed")
+    steps.insert(steps.index(Execute) + 1, TrustedScores)
+    return steps
+
+
+class TrustedScores(NbGraderPreprocessor):
+    """Replace every autograded test cell's output with the trusted result."""
+
+    def preprocess(self, nb, resources):
+        from .course import grade_calls
+
+        student = resources["nbgrader"]["student"]
+        assignment = resources["nbgrader"]["assignment"]
+        coursedir = CourseDirectory(config=self.config)
+        submission = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+        course = Path(coursedir.root)
+        cells = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+                 and not c.metadata["nbgrader"].get("solution")]
+        wanted = {cell.metadata.nbgrader.grade_id: grade_calls(cell.source) for cell in cells}
+        checks = [c for calls in wanted.values() for topic, fns in calls for c in cell_checks(topic, fns)]
+        results = {}
+        if checks:
+            seed = grading_seed(course, student)
+            for result in run_checks(submission / "src", checks=checks, seed=seed, sandbox=True, fresh=True):
+                results[result.id] = result
+        for cell in cells:
+            grade_id = cell.metadata.nbgrader.grade_id
+            count = cell.get("execution_count")
+            if wanted[grade_id]:
+                mine = [results[c.id] for topic, fns in wanted[grade_id] for c in cell_checks(topic, fns)]
+                cell.outputs = trusted_outputs(check_lines(mine), sum(r.points for r in mine if r.passed), count)
+            elif grade_id == BEST_MODEL_CELL:
+                text, passed = evaluate_saved_model(Path(resources["metadata"]["path"]) / BEST_MODEL_FILE,
+                                                    reference_src())
+                cell.outputs = trusted_outputs(text, float(cell.metadata.nbgrader.points) if passed else 0.0, count)
+            self.log.info("%s %s/%s: %s", TRUSTED_MARK, student, grade_id, cell.outputs[-1]["data"]["text/plain"])
+        return nb, resources
