@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = [
     "bench_gradcheck.py",
     "bench_check_cli.py",
+    "bench_sandbox.py",
     "bench_train_step.py",
     "bench_batchnorm_alt.py",
 ]

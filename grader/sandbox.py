@@ -192,28 +192,38 @@ def clean_env() -> dict:
 
 # ------------------------------------------------------------------ copying a submission
 
-def copy_submission_tree(source: Path, dest: Path, max_bytes: int = 64 << 20) -> None:
-    """Copy a folder of regular files, refusing symbolic links, devices and oversized trees.
+def copy_submission_tree(source: Path, dest: Path, max_bytes: int = 64 << 20) -> list[str]:
+    """Copy the regular files and folders of `source` into `dest`; return what was left out.
 
-    Raises SubmissionError naming the first offending path; `dest` is left for the caller to remove.
+    Symbolic links (to anything, dangling ones included), device files, sockets and pipes are
+    never copied or followed: they are left out and named in the returned list, so a link to the
+    reference solutions is graded as a missing file. A tree larger than `max_bytes` raises
+    SubmissionError. Copies are world-readable, so the sandbox's own uid can read them.
     """
-    source = Path(source)
-    total = 0
+    source, dest = Path(source), Path(dest)
+    skipped, total = [], 0
+    dest.mkdir(parents=True, exist_ok=True)
+    os.chmod(dest, 0o755)
     for root, dirs, files in os.walk(source, followlinks=False):
         rel = Path(root).relative_to(source)
-        (dest / rel).mkdir(parents=True, exist_ok=True, mode=0o755)
-        for name in dirs + files:
+        for name in sorted(dirs):
+            if (Path(root) / name).is_symlink():
+                dirs.remove(name)
+                skipped.append(str(rel / name))
+            else:
+                (dest / rel / name).mkdir(exist_ok=True)
+                os.chmod(dest / rel / name, 0o755)
+        for name in sorted(files):
             path = Path(root) / name
-            if path.is_symlink():
-                raise SubmissionError(f"{rel / name} is a symbolic link; submit regular files only.")
-            if name in files and not path.is_file():
-                raise SubmissionError(f"{rel / name} is not a regular file; submit regular files only.")
-        for name in files:
-            total += (Path(root) / name).stat().st_size
+            if path.is_symlink() or not path.is_file():
+                skipped.append(str(rel / name))
+                continue
+            total += path.stat().st_size
             if total > max_bytes:
-                raise SubmissionError(f"the submission is larger than {max_bytes >> 20} MiB.")
-            shutil.copyfile(Path(root) / name, dest / rel / name, follow_symlinks=False)
+                raise SubmissionError(f"the submission is larger than {max_bytes >> 20} MiB; leave data files out.")
+            shutil.copyfile(path, dest / rel / name, follow_symlinks=False)
             os.chmod(dest / rel / name, 0o644)
+    return skipped
 
 
 # ------------------------------------------------------------------ the runner
@@ -229,12 +239,13 @@ class SandboxRunner:
         os.chmod(self._area, 0o755)
         self._code = worker_code(self._area / "code")
         self._src = self._area / "src"
-        if not (self.src_dir / invoke.PACKAGE / "__init__.py").is_file():
+        init = self.src_dir / invoke.PACKAGE / "__init__.py"
+        if init.is_symlink() or not init.is_file():
             self.close()
             raise SubmissionError(f"No {invoke.PACKAGE} package under {self.src_dir}: "
                                   f"expected the file {self.src_dir / invoke.PACKAGE / '__init__.py'}.")
         try:
-            copy_submission_tree(self.src_dir / invoke.PACKAGE, self._src / invoke.PACKAGE)
+            self.skipped = copy_submission_tree(self.src_dir / invoke.PACKAGE, self._src / invoke.PACKAGE)
         except SubmissionError:
             self.close()
             raise

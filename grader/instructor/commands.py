@@ -51,7 +51,9 @@ def _print_scores(summary: dict) -> None:
         score = entry.get("autograded_score")
         table.add_row(student, "-" if score is None else f"{score:g}", f"{entry.get('autograded_max', 0):g}",
                       str(len(entry.get("checks_failed", []))) if "checks_failed" in entry else "-",
-                      "ok" if entry.get("ok") else f"[red]{entry.get('error', 'not graded')}[/]")
+                      ("ok" if entry.get("ok") else f"[red]{entry.get('error', 'not graded')}[/]")
+                      + (f"; left out (links or special files): {', '.join(entry['left_out'])}"
+                         if entry.get("left_out") else ""))
     Console(highlight=False).print(table)
 
 

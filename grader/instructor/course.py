@@ -52,6 +52,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # Students edit these modules; autograde must grade their copy, not restore the stub.
 c.Autograde.exclude_overwriting = {{"{assignment}": {student_files!r}}}
 c.Execute.timeout = {timeout}
+# --- trusted grading ---
 # Trusted grading (grader/instructor/kernel.py, grader/instructor/trusted.py): the kernel runs in the
 # sandbox and sees only the public grader in kernel/; after it finishes, TrustedScores replaces every
 # autograded test cell's output with the result the grader computed itself. Keep this order.
@@ -59,8 +60,12 @@ c.Execute.kernel_manager_class = "grader.instructor.kernel.SandboxedKernelManage
 c.SandboxedKernelManager.public_root = "kernel"
 from grader.instructor.trusted import autograde_steps  # noqa: E402
 c.Autograde.autograde_preprocessors = autograde_steps()
+# --- end trusted grading ---
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 '''
+
+
+TRUSTED_BLOCK = ("# --- trusted grading ---", "# --- end trusted grading ---")  # benchmarks strip it
 
 
 def student_files() -> list[str]:
@@ -127,8 +132,11 @@ def public_tree(root: Path, dest: Path) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def build_course(root: Path, out: Path, generate: bool = True) -> Path:
-    """Write an nbgrader course folder for the trainlab assignment; optionally generate the release."""
+def build_course(root: Path, out: Path, generate: bool = True, only: list[str] | None = None) -> Path:
+    """Write an nbgrader course folder for the trainlab assignment; optionally generate the release.
+
+    `only` keeps the notebooks whose file names start with one of its entries (e.g. ["01_"]).
+    """
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; choose a new folder for the course.")
@@ -137,6 +145,8 @@ def build_course(root: Path, out: Path, generate: bool = True) -> Path:
     (out / "nbgrader_config.py").write_text(CONFIG.format(
         course_id=COURSE_ID, assignment=ASSIGNMENT, student_files=student_files(), timeout=CELL_TIMEOUT))
     for path in notebooks(root):
+        if only and not any(path.name.startswith(prefix) for prefix in only):
+            continue
         try:
             nb = nbformat.read(path, as_version=4)
         except Exception as exc:  # malformed JSON or schema: name the file, not a traceback
@@ -177,9 +187,9 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int = W
     students = student_ids(submitted)
     if not students:
         raise FileNotFoundError(f"no submissions in {submitted}: expected {submitted}/<student>/{ASSIGNMENT}/.")
-    status = {}
+    status, left_out = {}, {}
     for student in students:
-        refused = take_in(submitted, course, student)
+        refused, left_out[student] = take_in(submitted, course, student)
         if refused:
             status[student] = {"ok": False, "error": refused}
     # nbgrader grades one submission after another; separate processes let `workers` students run
@@ -191,30 +201,34 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int = W
             status[futures[future]] = future.result()
     for student in [s for s, entry in status.items() if "database is locked" in entry["error"]]:
         status[student] = _grade_one(course, student)
+    for student, paths in left_out.items():
+        if paths:
+            status[student]["left_out"] = paths
     done = nbgrader(course, "export", "--to", str(course / "grades.csv"))
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader export failed: {_last_error(done)}")
     return status
 
 
-def take_in(submitted: Path, course: Path, student: str) -> str:
-    """Copy one submission into the course's submitted/ folder as data; return why it was refused, or "".
+def take_in(submitted: Path, course: Path, student: str) -> tuple[str, list[str]]:
+    """Copy one submission into the course's submitted/ folder as data.
 
-    Symbolic links, device files and oversized trees are refused (the student gets no grade and the
-    table says why); a submission already inside the course is checked the same way, in place.
+    Returns (why it was refused or "", the paths left out). Symbolic links, device files, sockets
+    and pipes are left out (a link to someone else's file grades as a missing file); a tree over
+    SUBMISSION_BYTES is refused whole. A submission already inside the course is rewritten the
+    same way, so stock nbgrader never meets a link either.
     """
     inbox = course / "submitted" / student / ASSIGNMENT
     source = submitted / student / ASSIGNMENT
     with tempfile.TemporaryDirectory(dir=course) as scratch:
         try:
-            copy_submission_tree(source, Path(scratch) / "copy", max_bytes=SUBMISSION_BYTES)
+            skipped = copy_submission_tree(source, Path(scratch) / "copy", max_bytes=SUBMISSION_BYTES)
         except SubmissionError as exc:
-            return f"submission refused: {exc}"
-        if source.resolve() != inbox.resolve():
-            shutil.rmtree(inbox, ignore_errors=True)
-            inbox.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(Path(scratch) / "copy"), inbox)
-    return ""
+            return f"submission refused: {exc}", []
+        shutil.rmtree(inbox, ignore_errors=True)
+        inbox.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(Path(scratch) / "copy"), inbox)
+    return "", skipped
 
 
 def _grade_one(course: Path, student: str) -> dict:

@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from nbformat.v4 import new_output
 
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float
 
 from ..engine import NOT_IMPLEMENTED, PASSED, reference_src, run_checks
 from ..notebook import BEST_MODEL_CELL, BEST_MODEL_FILE, evaluate_saved_model
 from ..registry import select
+from ..sandbox import DEFAULT_LIMITS
 
 SECRET_FILE = ".trainlab_secret"
 TRUSTED_MARK = "trusted score for"  # in nbgrader's log: proof that this preprocessor ran
@@ -90,6 +93,11 @@ def autograde_steps() -> list:
 class TrustedScores(NbGraderPreprocessor):
     """Replace every autograded test cell's output with the trusted result."""
 
+    call_seconds = Float(DEFAULT_LIMITS.call_seconds, config=True,
+                         help="Wall-clock limit for one call of a student function in the sandbox.")
+    submission_seconds = Float(DEFAULT_LIMITS.submission_seconds, config=True,
+                               help="Wall-clock limit for all checks of one notebook of one student.")
+
     def preprocess(self, nb, resources):
         from .course import grade_calls
 
@@ -105,7 +113,9 @@ class TrustedScores(NbGraderPreprocessor):
         results = {}
         if checks:
             seed = grading_seed(course, student)
-            for result in run_checks(submission / "src", checks=checks, seed=seed, sandbox=True, fresh=True):
+            limits = replace(DEFAULT_LIMITS, call_seconds=self.call_seconds, submission_seconds=self.submission_seconds)
+            for result in run_checks(submission / "src", checks=checks, seed=seed, sandbox=True, fresh=True,
+                                     limits=limits):
                 results[result.id] = result
         for cell in cells:
             grade_id = cell.metadata.nbgrader.grade_id
