@@ -164,11 +164,14 @@ def sandbox_uid() -> int | None:
     return 200_000 + secrets.randbelow(1_000_000_000) if os.getuid() == 0 else None
 
 
-def confine_options(limits: Limits, uid: int | None = None) -> list[str]:
-    """The confine.py options for a sandboxed process: its limits and, as root, its own uid."""
+def confine_options(limits: Limits, uid: int | None) -> list[str]:
+    """The confine.py options for a sandboxed process: its limits and, if given, the uid to drop to.
+
+    Only under bubblewrap: without a mount namespace the interpreter may sit in a folder other
+    users cannot enter (/root), so the process keeps its uid and the process limit.
+    """
     options = ["--cpu", limits.cpu_seconds, "--memory", limits.memory_bytes, "--fsize", limits.file_bytes,
                "--nofile", limits.open_files]
-    uid = uid if uid is not None else sandbox_uid()
     if uid is not None:
         options += ["--uid", uid, "--nproc", limits.processes]
     return [str(o) for o in options]
@@ -234,6 +237,7 @@ class SandboxRunner:
     def __init__(self, src_dir, limits: Limits = DEFAULT_LIMITS):
         self.src_dir = Path(src_dir)
         self.limits = limits
+        self._proc = self._log = None
         self.mode, self.why = isolation()
         self._area = Path(tempfile.mkdtemp(prefix="trainlab-sandbox-"))
         os.chmod(self._area, 0o755)
@@ -250,8 +254,6 @@ class SandboxRunner:
             self.close()
             raise
         self._budget_end = time.monotonic() + limits.submission_seconds
-        self._proc = None
-        self._log = None
         self.starts = 0
 
     # -- process management
@@ -261,7 +263,8 @@ class SandboxRunner:
             worker, src = f"{BOX_CODE}/worker.py", BOX_SRC
         else:
             prefix, worker, src = [], str(self._code / "worker.py"), str(self._src)
-        return prefix + [sys.executable, "-I", worker, src] + confine_options(self.limits)
+        uid = sandbox_uid() if self.mode == "bubblewrap" else None
+        return prefix + [sys.executable, "-I", worker, src] + confine_options(self.limits, uid)
 
     def start(self) -> None:
         """Start the worker and load the package now; SubmissionError if it cannot be loaded."""
@@ -325,11 +328,13 @@ class SandboxRunner:
 
     def _exchange(self, request, doing: str, seconds: float) -> dict:
         """Send one request (None: just read the greeting) and read its reply within `seconds`."""
-        seconds = min(seconds, self._budget_end - time.monotonic())
-        if seconds <= 0:
-            self._stop()
-            raise CheckFailure(f"the time for grading this submission ({self.limits.submission_seconds:g} s) "
+        left = self._budget_end - time.monotonic()
+        used_up = CheckFailure(f"the time for grading this submission ({self.limits.submission_seconds:g} s) "
                                "is used up; the remaining checks were not run.")
+        if left <= 0:
+            self._stop()
+            raise used_up
+        clamped, seconds = left < seconds, min(seconds, left)
         payload = b""
         if request is not None:
             buffer = _Buffer()
@@ -339,6 +344,8 @@ class SandboxRunner:
             data = _pump(self._proc, payload, time.monotonic() + seconds, self.limits.reply_bytes)
         except TimeoutError:
             self._stop()
+            if clamped:
+                raise used_up from None
             raise CheckFailure(f"{doing} took longer than {seconds:.0f} s and was stopped.",
                                "look for an endless loop, or a loop over single elements where one NumPy "
                                "expression would do.") from None

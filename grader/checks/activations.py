@@ -6,7 +6,7 @@ import numpy as np
 from ..cases import Case, add_case, add_layer_cases
 from ..compare import assert_true
 from ..registry import check
-from .common import EXTREME, away_from_zero, dims
+from .common import away_from_zero, dims, extreme
 
 T = "activations"
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
@@ -36,7 +36,7 @@ for _act in ELEMENTWISE:
     add_layer_cases(T, f"{T}.{_act}_forward", f"{T}.{_act}_backward", make_elementwise,
                     hint_backward=HINTS.get(_act))
     add_case(Case(T, f"{_act}_forward", "inputs of magnitude up to 1000: output",
-                  lambda rng, r: {"x": EXTREME.copy()},
+                  lambda rng, r: {"x": extreme(rng)},
                   lambda call, inputs, _a=_act: {"out": call(f"{T}.{_a}_forward", inputs["x"])[0]},
                   hint=lambda *_: "the formula overflows or cancels at large |x|; use a form that only "
                                   "exponentiates non-positive numbers."))

@@ -20,3 +20,13 @@ def away_from_zero(rng, shape, scale: float = 1.0) -> np.ndarray:
 
 
 EXTREME = np.array([[-1000.0, -100.0, -20.0, -1e-3, 0.0], [1e-3, 20.0, 100.0, 700.0, 1000.0]])
+
+
+def extreme(rng) -> np.ndarray:
+    """EXTREME with every entry scaled by a factor in [0.9, 1.1] and the entries shuffled.
+
+    Fresh at every draw, so the outputs cannot be memorised; the largest entries stay above 709,
+    where exp overflows in float64, so a naive formula still fails.
+    """
+    x = EXTREME * rng.uniform(0.9, 1.1, EXTREME.shape)
+    return rng.permutation(x.ravel()).reshape(EXTREME.shape)

@@ -72,13 +72,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         public = Path(self.public_root).resolve()
         if not (public / "grader" / "notebook.py").is_file():
             raise FileNotFoundError(f"{public} holds no public grader; rebuild the course with `trainlab course`.")
-        uid = sandbox_uid()
-        if uid is not None:  # the notebook may write files (plots, the saved best model) next to itself
-            os.chown(self._cwd, uid, -1)
         mode, _ = isolation()
         if mode != "bubblewrap":
             return [sys.executable, "-I", str(self._code / "kernel_launch.py"), str(public), *kernel_args,
-                    *confine_options(KERNEL_LIMITS, uid)]
+                    *confine_options(KERNEL_LIMITS, None)]
+        uid = sandbox_uid()
+        if uid is not None:  # the notebook may write files (plots, the saved best model) next to itself
+            os.chown(self._cwd, uid, -1)
         ro = [(self._code, BOX_CODE), (public, PUBLIC)]
         data = os.environ.get("TRAINLAB_DATA")
         if data and Path(data).is_dir():
