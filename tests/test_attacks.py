@@ -75,7 +75,7 @@ def _write_submission(release: Path, dest: Path, root: Path, attack=None, honest
     if honest == "reference":
         shutil.copyfile(root / "src" / "trainlab" / "activations.py", activations)
         return
-    baseline = honest or attack.baseline
+    baseline = {"honest_relu": "relu", "blank": "blank"}[honest] if honest else attack.baseline
     if baseline == "relu":
         activations.write_text(activations.read_text() + HONEST_RELU)
     if attack is None:

@@ -90,3 +90,14 @@ def test_a_broken_submission_affects_only_itself(demo, tmp_path):
     broken_score = scores.get("broken", {}).get("autograded_score", 0.0)
     assert not status["broken"]["ok"] or broken_score < scores["good"]["autograded_max"]
     assert scores["cheater"]["autograded_score"] == 0
+
+
+def test_autograde_refuses_to_record_a_run_without_the_trusted_grader(root, tmp_path):
+    """A broken nbgrader_config.py makes nbgrader fall back to its defaults; that run must not count."""
+    course = nbg.build_course(root, tmp_path / "course", only=["01_"])
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write("raise RuntimeError('broken config')\n")
+    submitted = tmp_path / "submitted"
+    shutil.copytree(course / "release" / nbg.ASSIGNMENT, submitted / "s1" / nbg.ASSIGNMENT)
+    status = nbg.autograde_all(course, submitted)
+    assert not status["s1"]["ok"] and "without the trusted grader" in status["s1"]["error"]
