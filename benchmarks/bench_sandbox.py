@@ -21,7 +21,10 @@ from _common import ROOT, median_time, ms, parse_args, ratio, report
 import numpy as np  # noqa: E402  (after _common: BLAS threads)
 
 from grader.engine import run_checks  # noqa: E402
+import nbformat  # noqa: E402
+
 from grader.instructor import course as nbg  # noqa: E402
+from grader.instructor.demo import _answered  # noqa: E402
 from grader.runner import Runner  # noqa: E402
 from grader.sandbox import SandboxRunner, isolation  # noqa: E402
 
@@ -72,10 +75,12 @@ def autograde_rows(quick):
         trusted = nbg.build_course(ROOT, tmp / "trusted", only=only)
         stock = nbg.build_course(ROOT, tmp / "stock", only=only)
         strip_trusted_block(stock / "nbgrader_config.py")
-        submission = tmp / "reference"
+        submission = tmp / "reference"  # the release with every solution filled in, as the demo's reference
         shutil.copytree(trusted / "release" / nbg.ASSIGNMENT, submission)
         for path in (ROOT / "src" / "trainlab").glob("*.py"):
             shutil.copyfile(path, submission / "src" / "trainlab" / path.name)
+        for path in sorted(submission.glob("*.ipynb")):
+            nbformat.write(_answered(path, trusted / "source" / nbg.ASSIGNMENT / path.name), path)
         t_stock = autograde_seconds(stock, submission, "s1")
         t_trusted = autograde_seconds(trusted, submission, "s1")
         scores = nbg.scores(trusted)["s1"], nbg.scores(stock)["s1"]
