@@ -181,3 +181,46 @@ def add_layer_cases(topic: str, forward: str, backward: str | None, make, *, arg
 
     add_case(Case(topic, _short(backward), f"{name}: gradients", make, run_backward, tol, points, hint_backward))
     add_grad_case(GradCase(topic, _short(backward), name, make, run_forward, backward, tuple(wrt), grad_tol, points))
+
+
+INPLACE_NAME = "leaves its inputs unchanged (no in-place writes)"
+INPLACE_WORDS = ("leaves X and stats unchanged",)  # checks that already cover writes into every input
+NO_ARRAY_INPUTS = ("initialization", "schedules")  # their functions take shapes and numbers only
+
+
+def _inplace_check(case: Case):
+    """A style check of its own: the function's inputs are the caller's, never written into."""
+
+    def leaves_inputs(ctx):
+        changed = []
+
+        def call(name, *args, **kwargs):
+            out = ctx.call(name, *args, **kwargs)
+            if name.rpartition(".")[2] == case.function:  # only this function's writes count here
+                changed.extend(ctx.runner.last_changed)
+            return out
+
+        run_case(case, call, case.make(ctx.rng, ctx.fresh))
+        if changed:
+            entry = "[" in changed[0]
+            raise CheckFailure(
+                f"{case.function} changed its argument {changed[0]} in place.",
+                "store new state as a new array (d[key] = new_value), never with *=, += or out= on the array "
+                "the caller gave you." if entry else
+                "compute the result into a new array (y = x * mask, or y = x.copy() before changing y); "
+                "x[...] = ..., x *= ... and out=x write into the caller's array.")
+
+    return leaves_inputs
+
+
+def add_inplace_checks() -> None:
+    """One in-place check per function that has a reference-output case and no such check yet."""
+    from .registry import CHECKS
+
+    covered = {(c.topic, c.function) for c in CHECKS if any(w in c.name for w in INPLACE_WORDS)}
+    first: dict = {}
+    for case in CASES:
+        first.setdefault((case.topic, case.function), case)
+    for key, case in first.items():
+        if key not in covered and case.topic not in NO_ARRAY_INPUTS:
+            register(Check(case.topic, case.function, INPLACE_NAME, case.points, False, _inplace_check(case)))

@@ -4,12 +4,12 @@ Used in-process by grader.runner.Runner (self-checks) and inside the sandbox wor
 it imports only the standard library and NumPy, and reports outcomes as CallError with a `kind`:
 
 * "not_implemented": the function still raises NotImplementedError;
-* "failure": it raised, hit a floating-point error, wrote into an argument, or cannot be found;
+* "failure": it raised, hit a floating-point error, or cannot be found;
 * "submission": the package itself cannot be loaded.
 
 The function gets deep copies of its arguments; afterwards the caller's arrays are compared with
-what was handed over, so an in-place write is reported instead of silently corrupting the check's
-data. Parameter dicts (bn_param, config, ...) are the caller's state: their new contents are
+what was handed over, so an in-place write is reported (by name) instead of silently corrupting the
+check's data. Parameter dicts (bn_param, config, ...) are the caller's state: their new contents are
 returned for the caller to keep. NumPy floating-point warnings become errors, because a warning on
 stderr zeroes an nbgrader cell and usually signals an unstable formula.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import importlib
 import importlib.util
+import inspect
 import itertools
 import sys
 import traceback
@@ -96,7 +97,12 @@ def _same(a, b) -> bool:
 
 
 def invoke(fn, short: str, args: tuple, kwargs: dict):
-    """Call fn on copies of args; return (result, {position or name: new contents of dict args})."""
+    """Call fn on copies of args; return (result, new contents of dict args, arguments changed in place).
+
+    The new contents are keyed by position or keyword; the changed arguments are named as the
+    function's signature names them ("dout", "config['velocity']"). An in-place write does not stop
+    the call: value checks compare the values, and a separate check reports the write.
+    """
     given = [snapshot(a) for a in args]
     given_kw = {k: snapshot(v) for k, v in kwargs.items()}
     # arrays inside dict arguments, kept alive so that no new array can reuse their id
@@ -112,33 +118,43 @@ def invoke(fn, short: str, args: tuple, kwargs: dict):
     except FloatingPointError as exc:
         raise CallError(
             "failure", f"{short} hit a floating-point error: {exc}{_where(exc)}.",
-            "an intermediate value overflowed, divided by zero or became invalid; check the formula "
-            "(for activations: only exponentiate non-positive numbers).") from None
+            "an intermediate value overflowed, divided by zero or became invalid; look for a division "
+            "by a quantity that can be 0, a log or sqrt of a negative number, or an exp of a large one.") from None
     except Exception as exc:
         raise CallError("failure", f"{short} raised {one_line(exc)}{_where(exc)}.") from None
-    pairs = [(i, args[i], given[i]) for i in range(len(args))] + [(k, kwargs[k], given_kw[k]) for k in kwargs]
-    states = {}
-    for i, (key, orig, passed) in enumerate(pairs):
-        _check_untouched(short, i, orig, passed, handed)
+    names = argument_names(fn, len(args))
+    pairs = [(i, names[i], args[i], given[i]) for i in range(len(args))] + \
+            [(k, k, kwargs[k], given_kw[k]) for k in kwargs]
+    states, changed = {}, []
+    for key, label, orig, passed in pairs:
+        changed += _changes(label, orig, passed, handed)
         if isinstance(orig, dict) and isinstance(passed, dict):
             states[key] = passed  # the caller owns the state dict: it keeps what the function wrote
-    return result, states
+    return result, states, changed
 
 
-def _check_untouched(short, i, orig, passed, handed) -> None:
-    if isinstance(orig, np.ndarray) and not _same(orig, passed):
-        raise CallError(
-            "failure", f"{short} changed its argument number {i + 1} (an array of shape {orig.shape}) in place.",
-            "never write into an input array; compute the result into a new array "
-            "(e.g. y = x * mask or y = x.copy() before changing y).")
+def argument_names(fn, count: int) -> list[str]:
+    """The names of the first `count` positional parameters of fn ("argument 3" where unknown)."""
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    return [params[i] if i < len(params) else f"argument {i + 1}" for i in range(count)]
+
+
+def _changes(label, orig, passed, handed) -> list[str]:
+    """What of one argument the call wrote into in place: [label], [label['key'], ...], [label[0], ...] or []."""
+    if isinstance(orig, np.ndarray):
+        return [] if _same(orig, passed) else [label]
+    if isinstance(orig, (list, tuple)) and isinstance(passed, (list, tuple)) and len(orig) == len(passed):
+        return [f"{label}[{i}]" for i, (a, b) in enumerate(zip(orig, passed))
+                if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and not _same(a, b)]
     if isinstance(orig, dict) and isinstance(passed, dict):
-        for key, value in passed.items():
-            # the same array object we handed in, with new contents: an in-place write
-            if id(value) in handed and not _same(value, orig[key]):
-                raise CallError(
-                    "failure", f"{short} changed the array {key!r} of its argument number {i + 1} in place.",
-                    "build the new state as a new array and store it back into the dict "
-                    f"(d[{key!r}] = <new array>), never with *=, += or out=.")
+        # the same array object we handed in, with new contents: an in-place write
+        return [f"{label}[{key!r}]" for key, value in passed.items()
+                if id(value) in handed and key in orig and not _same(value, orig[key])]
+    return []
 
 
 def raised(fn, short: str, args: tuple, kwargs: dict):

@@ -9,7 +9,8 @@ plain results back. Two runners share that interface:
 * `grader.sandbox.SandboxRunner` calls it in a restricted child process and receives the results
   as plain data (grader/wire.py). Grades are decided only through it.
 
-Both report outcomes the same way: NotImplementedYet for an unfinished function, CheckFailure (with
+Both report outcomes the same way (and keep, in `last_changed`, the names of the arguments the last
+call wrote into in place, which only the in-place checks look at): NotImplementedYet for an unfinished function, CheckFailure (with
 a message written for the student) for anything else that went wrong, SubmissionError when the
 package cannot be loaded at all. The calling itself (copies of the arguments, in-place write
 detection, floating-point errors as failures) lives in grader/invoke.py, shared by both.
@@ -61,6 +62,7 @@ class Runner:
             raise translate(error) from None
         # name -> replacement callable; used by the test catalogue of buggy implementations
         self.overrides = dict(overrides or {})
+        self.last_changed: list[str] = []  # arguments the last call wrote into in place, by name
 
     def function(self, name: str):
         if name in self.overrides:
@@ -74,7 +76,7 @@ class Runner:
         """Call a student function on copies of the arguments; return its result."""
         fn = self.function(name)
         try:
-            result, states = invoke.invoke(fn, name.rpartition(".")[2], args, kwargs)
+            result, states, self.last_changed = invoke.invoke(fn, name.rpartition(".")[2], args, kwargs)
         except invoke.CallError as error:
             raise translate(error) from None
         keep_state(args, kwargs, states)

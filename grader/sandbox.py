@@ -255,6 +255,7 @@ class SandboxRunner:
             raise
         self._budget_end = time.monotonic() + limits.submission_seconds
         self.starts = 0
+        self.last_changed: list[str] = []
 
     # -- process management
     def _command(self) -> list[str]:
@@ -401,7 +402,11 @@ class SandboxRunner:
             if not isinstance(target, dict) or type(contents) is not dict:
                 raise CheckFailure(f"the reply of {short} named state that was not handed to it.")
             kept[key] = contents
+        changed = reply.get("changed", [])
+        if type(changed) is not list or any(type(c) is not str for c in changed):
+            raise CheckFailure(f"the reply of {short} was not understood.")
         keep_state(args, kwargs, kept)
+        self.last_changed = [c[:200] for c in changed]
         return reply.get("result")
 
     def raises(self, name: str, *args, **kwargs) -> BaseException | None:

@@ -10,7 +10,7 @@ Everything this process sends is treated by the grader as coming from the studen
 rewrite this loop, and all they can change is what their own functions appear to return.
 
 Requests:  {"op": "call" | "raises", "name": "module.function", "args": [...], "kwargs": {...}}
-Replies:   {"ok": True, "result": ..., "states": [[position or name, dict], ...]}
+Replies:   {"ok": True, "result": ..., "states": [[position or name, dict], ...], "changed": [str, ...]}
            {"ok": True, "raised": None | {"mro": [class names], "message": str}}
            {"ok": False, "kind": "not_implemented" | "failure" | "submission", "message": str, "hint": str | None}
 """
@@ -48,13 +48,13 @@ def serve(package, src, request) -> dict:
             return {"ok": True, "raised": None}
         return {"ok": True, "raised": {"mro": [c.__name__ for c in type(exc).__mro__], "message": str(exc)[:2000]}}
     args = tuple(request["args"])
-    result, states = invoke.invoke(fn, short, args, request["kwargs"])
+    result, states, changed = invoke.invoke(fn, short, args, request["kwargs"])
     try:
         wire.encode(result, f"what {short} returned")
         wire.encode(list(states.values()), f"the state dicts {short} was given")
     except wire.WireError as exc:
         raise invoke.CallError("failure", f"{short} returned a value that cannot be graded: {exc}.") from None
-    return {"ok": True, "result": result, "states": [[k, v] for k, v in states.items()]}
+    return {"ok": True, "result": result, "states": [[k, v] for k, v in states.items()], "changed": changed}
 
 
 def main(argv) -> int:

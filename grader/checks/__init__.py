@@ -4,7 +4,9 @@ The modules are imported in the order of grader.registry.TOPICS, which is also t
 """
 import importlib
 
+from ..cases import add_inplace_checks
 from ..registry import TOPICS
 
 for _topic in TOPICS:
     importlib.import_module(f"{__name__}.{_topic}")
+add_inplace_checks()  # in-place writes: one check of their own per function, never part of a value check

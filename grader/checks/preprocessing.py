@@ -323,17 +323,23 @@ def whitened_identity(fn, k_all):
 
 
 def leaves_inputs_unchanged(fn: str):
-    """The runner reports writes into X; this also catches writes into the stats dict's arrays."""
+    """Writes into X or into the arrays of the stats dict, as the runner saw them."""
     def prop(ctx, random_shapes):
         X_train, X_test = correlated_data(ctx.rng, *split_shape(ctx.rng, random_shapes))
         if fn.startswith("fit_"):
             ctx.call(f"{T}.{fn}", X_train)
+            written = ctx.runner.last_changed
+            assert_true(not written, f"{fn} changed its argument {written[0] if written else ''} in place.",
+                        "centre a copy (Xc = X - mean), never X itself (X -= mean).")
             return
         stats = pca_stats(ctx.rng, X_train.shape[1], X_train.shape[1])
         stats["std"] = X_train.std(axis=0)
         given = {key: value.copy() for key, value in stats.items()}
         data = X_test @ stats["components"] if fn == "pca_reconstruct" else X_test
         ctx.call(f"{T}.{fn}", data, stats)
+        written = ctx.runner.last_changed
+        assert_true(not written, f"{fn} changed its argument {written[0] if written else ''} in place.",
+                    "the data and the statistics belong to the caller; compute new arrays instead of writing into them.")
         changed = [key for key in given if key not in stats or not np.array_equal(stats[key], given[key])]
         assert_true(not changed, f"{fn} changed stats[{changed[0]!r}]." if changed else "",
                     "the statistics belong to the caller; compute new arrays instead of writing into them.")

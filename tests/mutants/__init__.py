@@ -10,6 +10,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from grader.registry import TOPICS
 
 
@@ -43,10 +45,40 @@ def mutant(target: str, bug: str):
 
 
 def all_mutants() -> list[Mutant]:
-    for name in TOPICS:
-        try:
-            importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
+    if not MUTANTS:
+        for name in TOPICS:
+            try:
+                importlib.import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.{name}":
+                    raise
+        add_scratch_mutants()
     return MUTANTS
+
+
+SCRATCH_BUG = "reuses its first input array as scratch space (x *= 0.5) after computing the result"
+
+
+def _scratch(reference):
+    def fn(*args, **kwargs):
+        result = reference(*args, **kwargs)
+        arrays = [a for arg in args for a in (arg.values() if isinstance(arg, dict) else
+                                              arg if isinstance(arg, (list, tuple)) else [arg])]
+        for arg in arrays:
+            if isinstance(arg, np.ndarray) and arg.size and arg.dtype.kind == "f":
+                arg *= 0.5
+                break
+        return result
+    return fn
+
+
+def add_scratch_mutants() -> None:
+    """An in-place mutant for every function with an in-place check (beside any hand-written ones)."""
+    from grader.cases import INPLACE_NAME
+    from grader.registry import select
+
+    for chk in select(hidden=False):
+        target = f"{chk.topic}.{chk.function}"
+        if chk.name == INPLACE_NAME:
+            module = importlib.import_module(f"trainlab.{chk.topic}")
+            MUTANTS.append(Mutant(target, SCRATCH_BUG, _scratch(getattr(module, chk.function))))

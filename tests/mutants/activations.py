@@ -183,3 +183,13 @@ def maxout_forward_no_bias(x, w, b):
     k_max = np.argmax(z, axis=2)
     out = np.take_along_axis(z, k_max[..., None], axis=2)[..., 0]
     return out, (x, w, k_max)
+
+
+@mutant(f"{T}.relu_forward", "a leaky slope left in (np.maximum(x, 0.01 * x))")
+def relu_forward_leaky(x):
+    return np.maximum(x, 0.01 * x), x
+
+
+@mutant(f"{T}.relu_forward", "multiplies by a float64 mask ((x > 0).astype(np.float64))")
+def relu_forward_float64_mask(x):
+    return x * (x > 0).astype(np.float64), x

@@ -116,3 +116,19 @@ def mixup_global_beta(x, y, rng, alpha=ref.DEFAULT_MIXUP_ALPHA, num_classes=None
     lam = np.random.beta(alpha, alpha)
     perm = rng.permutation(x.shape[0])
     return lam * x + (1 - lam) * x[perm], lam * y_soft + (1 - lam) * y_soft[perm]
+
+
+@mutant(f"{T}.cutout", "multiplies by a float64 keep mask (x * (1.0 - square))")
+def cutout_float64_mask(x, rng, size=ref.DEFAULT_CUTOUT_SIZE):
+    square = (ref.cutout(np.ones_like(x), rng, size) == 0).astype(np.float64)
+    return x * (1.0 - square)
+
+
+@mutant(f"{T}.cutout", "square from cy - size // 2 to cy + size // 2 (one row and column short for odd sizes)")
+def cutout_even_square(x, rng, size=ref.DEFAULT_CUTOUT_SIZE):
+    N, C, H, W = x.shape
+    cy, cx = rng.integers(0, H, size=N), rng.integers(0, W, size=N)
+    out, half = x.copy(), size // 2
+    for n in range(N):
+        out[n, :, max(cy[n] - half, 0):cy[n] + half, max(cx[n] - half, 0):cx[n] + half] = 0
+    return out

@@ -271,3 +271,8 @@ def rmsprop_in_place_state(w, dw, config=None):
     config["cache"] *= decay
     config["cache"] += (1 - decay) * dw * dw
     return w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"]), config
+
+
+@mutant(f"{T}.adagrad", "copies config (config = dict(config)), so the caller's dict never sees the new cache")
+def adagrad_copied_config(w, dw, config=None):
+    return ref.adagrad(w, dw, dict(config or {}))
