@@ -35,6 +35,9 @@ class Case:
     tol: float = TOL_EXACT
     points: float = 1.0
     hint: Callable | None = None  # (inputs, got, expected) -> str | None
+    # Other correct formulations the docstring allows: each maps dotted names to grader-side
+    # implementations; the student passes when they match the reference or any of these.
+    alternatives: tuple = ()
 
     @property
     def key(self) -> str:
@@ -69,10 +72,26 @@ def run_case(case: Case, call, inputs: Inputs) -> dict:
     return {k: (v if isinstance(v, np.ndarray) else np.asarray(v)) for k, v in outputs.items()}
 
 
+def _alternative_call(implementations: dict):
+    """A `call` that runs grader-side implementations on copies of the arguments (never student code)."""
+
+    def call(name, *args, **kwargs):
+        return implementations[name](*copy.deepcopy(args), **copy.deepcopy(kwargs))
+
+    return call
+
+
 def _compare_with_hint(case: Case, inputs, got, expected):
     try:
         compare_outputs(case.function, got, expected, case.tol)
     except CheckFailure as failure:
+        for implementations in case.alternatives:  # another correct formulation the docstring allows
+            try:
+                compare_outputs(case.function, got, run_case(case, _alternative_call(implementations), inputs),
+                                case.tol)
+                return
+            except CheckFailure:
+                pass
         if case.hint is not None and failure.hint is None:
             failure.hint = case.hint(inputs, got, expected)
         raise

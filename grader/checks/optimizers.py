@@ -170,17 +170,42 @@ def epsilon_hint(inputs, got, expected):
 
 ONE_STEP_HINTS = {"sgd_momentum": momentum_sign_hint, "adam": adam_bias_hint}
 
+
+# --- other correct formulations -----------------------------------------------------------------
+
+def adam_reordered(w, dw, config=None):
+    """Adam in the order Kingma & Ba (2015, Section 2) suggest for efficiency:
+
+        alpha_t = learning_rate * sqrt(1 - beta2^t) / (1 - beta1^t)
+        next_w = w - alpha_t * m / (sqrt(v) + epsilon)
+
+    The same update as the docstring's up to where epsilon sits (epsilon here stands for
+    epsilon * sqrt(1 - beta2^t) there); graded as equally correct.
+    """
+    config = dict(DEFAULTS["adam"], **(config or {}))
+    t = config.get("t", 0) + 1
+    m = config["beta1"] * config.get("m", np.zeros_like(w)) + (1 - config["beta1"]) * dw
+    v = config["beta2"] * config.get("v", np.zeros_like(w)) + (1 - config["beta2"]) * dw * dw
+    alpha = config["learning_rate"] * np.sqrt(1 - config["beta2"] ** t) / (1 - config["beta1"] ** t)
+    config.update(m=m, v=v, t=t)
+    return w - alpha * m / (np.sqrt(v) + config["epsilon"]), config
+
+
+ALTERNATIVES = {"adam": ({f"{T}.adam": adam_reordered},)}
+
 for _rule in RULES:
+    _other = ALTERNATIVES.get(_rule, ())
     add_case(Case(T, _rule, "one step from a given config", make_one_step(_rule), run_rule(_rule),
-                  hint=ONE_STEP_HINTS.get(_rule)))
+                  hint=ONE_STEP_HINTS.get(_rule), alternatives=_other))
     add_case(Case(T, _rule, f"{STEPS} steps carrying the returned config", make_steps(_rule, STEPS),
-                  run_rule(_rule)))
+                  run_rule(_rule), alternatives=_other))
     add_case(Case(T, _rule, "config=None: default hyperparameters, 3 steps",
-                  make_steps(_rule, 3, with_hyperparameters=False), run_rule(_rule, start_from_none=True)))
+                  make_steps(_rule, 3, with_hyperparameters=False), run_rule(_rule, start_from_none=True),
+                  alternatives=_other))
 for _rule in ADAPTIVE_RULES:
     add_case(Case(T, _rule, "tiny gradients: epsilon added after the square root",
                   make_steps(_rule, 3, with_hyperparameters=False, gradient_scale=TINY_GRADIENT),
-                  run_rule(_rule, start_from_none=True), hint=epsilon_hint))
+                  run_rule(_rule, start_from_none=True), hint=epsilon_hint, alternatives=ALTERNATIVES.get(_rule, ())))
 
 
 # --- the interface: defaults, state kept in the caller's dict, no in-place writes ---------------

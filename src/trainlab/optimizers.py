@@ -134,6 +134,8 @@ def adam(w, dw, config=None):
     v = beta2 * v + (1 - beta2) * dw^2
     m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)
     next_w = w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+    Kingma & Ba's reordered form, alpha_t = learning_rate * sqrt(1 - beta2^t) / (1 - beta1^t) and
+    next_w = w - alpha_t * m / (sqrt(v) + epsilon), is graded as the same.
     """
     config = _own(config)
     config.setdefault("learning_rate", 1e-3)
