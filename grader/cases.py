@@ -72,7 +72,7 @@ def run_case(case: Case, call, inputs: Inputs) -> dict:
     return {k: (v if isinstance(v, np.ndarray) else np.asarray(v)) for k, v in outputs.items()}
 
 
-def _alternative_call(implementations: dict):
+def alternative_call(implementations: dict):
     """A `call` that runs grader-side implementations on copies of the arguments (never student code)."""
 
     def call(name, *args, **kwargs):
@@ -87,7 +87,7 @@ def _compare_with_hint(case: Case, inputs, got, expected):
     except CheckFailure as failure:
         for implementations in case.alternatives:  # another correct formulation the docstring allows
             try:
-                compare_outputs(case.function, got, run_case(case, _alternative_call(implementations), inputs),
+                compare_outputs(case.function, got, run_case(case, alternative_call(implementations), inputs),
                                 case.tol)
                 return
             except CheckFailure:

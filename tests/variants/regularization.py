@@ -1,0 +1,67 @@
+"""Correct regularization in other styles."""
+import numpy as np
+
+from . import variant
+
+T = "regularization"
+
+
+def _mode_and_rng(param):
+    mode, keep_prob = param.get("mode", "train"), param.get("keep_prob", 0.5)
+    if mode not in ("train", "test"):
+        raise ValueError(f"dropout_param['mode'] must be 'train' or 'test', got {mode!r}")
+    if not 0 < keep_prob <= 1:
+        raise ValueError(f"dropout_param['keep_prob'] must be in (0, 1], got {keep_prob!r}")
+    rng = param.get("rng") if mode == "train" else None
+    if mode == "train" and rng is None:
+        if param.get("seed") is None:
+            raise ValueError("dropout_param needs 'rng' or 'seed' in train mode")
+        rng = np.random.default_rng(param["seed"])
+    return mode, keep_prob, rng
+
+
+def dropout_backward_bool(dout, cache):
+    keep, mode, keep_prob = cache
+    return dout * keep / keep_prob if mode == "train" else dout.copy()
+
+
+@variant(f"{T}.dropout_forward", style="bool keep mask in the cache, divided by keep_prob at use",
+         together={f"{T}.dropout_backward": dropout_backward_bool})
+def dropout_bool_mask(x, dropout_param):
+    mode, keep_prob, rng = _mode_and_rng(dropout_param)
+    if mode == "test":
+        return x.copy(), (None, mode, keep_prob)
+    keep = rng.random(x.shape) < keep_prob
+    return x * keep / keep_prob, (keep, mode, keep_prob)
+
+
+@variant(f"{T}.dropout_forward", style="float64 mask from rng.random (float32 x comes back float64)",
+         breaks=("dtype",))
+def dropout_float64_mask(x, dropout_param):
+    mode, keep_prob, rng = _mode_and_rng(dropout_param)
+    if mode == "test":
+        return x.copy(), (None, mode)
+    mask = (rng.random(x.shape) < keep_prob) / keep_prob
+    return x * mask, (mask, mode)
+
+
+@variant(f"{T}.l2_penalty", style="sum of squares through np.square and a generator")
+def l2_square(weights, reg):
+    return float(reg / 2 * sum(np.square(w).sum() for w in weights)), [reg * w for w in weights]
+
+
+@variant(f"{T}.l1_penalty", style="np.abs(...).sum() and np.sign, in a loop")
+def l1_loop(weights, reg):
+    loss, grads = 0.0, []
+    for w in weights:
+        loss += reg * np.abs(w).sum()
+        grads.append(reg * np.sign(w))
+    return float(loss), grads
+
+
+@variant(f"{T}.max_norm", style="np.linalg.norm and a clipped scale np.minimum(1, c / norm)")
+def max_norm_clip(w, max_norm_value, axis=0):
+    if not max_norm_value > 0:
+        raise ValueError(f"max_norm_value must be > 0, got {max_norm_value!r}")
+    norms = np.linalg.norm(w, axis=axis, keepdims=True)
+    return w * np.minimum(1.0, max_norm_value / np.maximum(norms, 1e-300))
