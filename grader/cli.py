@@ -32,7 +32,7 @@ def cmd_check(args) -> int:
     if args.json:
         print_json(results)
     else:
-        print_table(results, show_passed=not args.failures_only)
+        print_table(results, show_passed=not args.failures_only, all_checks=args.all_checks)
     return 0 if results and all(r.passed for r in results) else 1
 
 
@@ -46,7 +46,8 @@ def add_check_parser(sub) -> None:
     p.add_argument("--sandbox", action="store_true",
                    help="run the student code in the grading sandbox, as at grading time (always on with --hidden)")
     p.add_argument("--json", action="store_true", help="print one JSON object per check")
-    p.add_argument("--failures-only", action="store_true", help="list only checks that did not pass")
+    p.add_argument("--failures-only", action="store_true", help="list only functions (or checks) that did not pass")
+    p.add_argument("--all-checks", action="store_true", help="one row per check instead of one per function")
     p.set_defaults(func=cmd_check)
 
 

@@ -39,6 +39,15 @@ def rel_error(a, b) -> float:
     return float(err.max()) if err.size else 0.0
 
 
+def distinct(a: float, b: float) -> tuple[str, str]:
+    """a and b printed with the fewest significant digits (6 at least) that tell them apart."""
+    for digits in (6, 9, 12, 17):
+        left, right = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if left != right:
+            break
+    return left, right
+
+
 def describe(x) -> str:
     """A short description of a value for a failure message."""
     if isinstance(x, np.ndarray):
@@ -66,9 +75,10 @@ def assert_close(what: str, got, expected, tol: float = TOL_EXACT, hint: str | N
     if err.size and float(err.max()) > tol:
         where = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
         where = tuple(int(i) for i in where)
+        want, have = distinct(float(expected[where]), float(got_arr[where]))
         raise CheckFailure(
             f"{what}: max relative error {float(err.max()):.3g} (tolerance {tol:g}) at index {where}: "
-            f"expected {float(expected[where]):.6g}, got {float(got_arr[where]):.6g}.",
+            f"expected {want}, got {have} (difference {float(got_arr[where]) - float(expected[where]):.3g}).",
             hint,
         )
 

@@ -18,7 +18,7 @@ import sys
 import zlib
 from pathlib import Path
 
-from .engine import NOT_IMPLEMENTED, PASSED, run_checks
+from .engine import run_checks
 from .registry import select
 
 FAST_ENV = ("NBGRADER_EXECUTION", "TRAINLAB_FAST")
@@ -100,13 +100,9 @@ def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, 
     results = run_checks(find_src(), checks=checks, seed=student_seed() if seed is None else seed)
     earned = sum(r.points for r in results if r.passed)
     if not quiet:
-        mark = {PASSED: "ok  ", NOT_IMPLEMENTED: "todo"}
-        for r in results:
-            line = f"[{mark.get(r.status, 'FAIL')}] {r.function}: {r.name}"
-            print(line if r.passed else f"{line}\n       {r.message}")
-        kind = "hidden" if hidden else "public"
-        print(f"{kind} checks: {sum(r.passed for r in results)}/{len(results)} passed, "
-              f"{earned:g}/{sum(r.points for r in results):g} points")
+        from .report import text_report
+
+        print(text_report(results, f"{'hidden' if hidden else 'public'} checks"), end="")
     return float(earned)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compare import FLOOR, assert_true, describe
+from .compare import FLOOR, assert_true, describe, distinct
 from .errors import CheckFailure
 
 N_DIRECTIONS = 3
@@ -51,9 +51,10 @@ def directional_gradient_check(what, loss, inputs, name, grad, rng, tol, n_direc
         analytic = float(np.sum(grad * u))
         err = abs(analytic - numeric) / max(abs(analytic) + abs(numeric), typical, FLOOR)
         if not err <= tol:  # also catches NaN
+            yours, centred = distinct(analytic, numeric)
             raise CheckFailure(
-                f"{what}: the derivative along random direction {i + 1} of {n_directions} is {analytic:.6g} "
-                f"from your gradient but {numeric:.6g} by centred differences of the forward pass "
+                f"{what}: the derivative along random direction {i + 1} of {n_directions} is {yours} "
+                f"from your gradient but {centred} by centred differences of the forward pass "
                 f"(relative error {err:.3g}, tolerance {tol:g}).")
 
 

@@ -1,8 +1,13 @@
-"""Print check results as a table (rich) or as JSON lines."""
+"""Check results for a person: one line per function, then the failures in detail.
+
+Used by `trainlab check` (a rich table), by the notebook test cells and by the trusted grader's
+cell outputs (plain text); `--all-checks` lists every check, `--json` prints one object per check.
+"""
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.table import Table
@@ -12,25 +17,70 @@ from .engine import FAILED, NOT_IMPLEMENTED, PASSED, score
 STYLE = {PASSED: "green", FAILED: "red", NOT_IMPLEMENTED: "yellow"}
 
 
+@dataclass
+class FunctionSummary:
+    topic: str
+    function: str
+    status: str  # PASSED when every check passed, NOT_IMPLEMENTED when nothing ran, else FAILED
+    passed: int
+    total: int
+    earned: float
+    possible: float
+
+
+def by_function(results) -> list[FunctionSummary]:
+    """One summary per function, in the order the results first name them."""
+    groups: dict = {}
+    for r in results:
+        groups.setdefault((r.topic, r.function), []).append(r)
+    out = []
+    for (topic, function), rs in groups.items():
+        statuses = {r.status for r in rs}
+        status = PASSED if statuses == {PASSED} else NOT_IMPLEMENTED if statuses == {NOT_IMPLEMENTED} else FAILED
+        out.append(FunctionSummary(topic, function, status, sum(r.passed for r in rs), len(rs),
+                                   sum(r.points for r in rs if r.passed), sum(r.points for r in rs)))
+    return out
+
+
+def text_report(results, title: str = "checks") -> str:
+    """Plain text: a line per function, the failures in detail, a total line."""
+    summaries = by_function(results)
+    width = max((len(s.function) for s in summaries), default=8)
+    lines = [f"{s.function:<{width}}  {s.status:<19}  {s.passed}/{s.total} checks  {s.earned:g}/{s.possible:g} points"
+             for s in summaries]
+    failures = [r for r in results if r.status == FAILED]
+    if failures:
+        lines.append("failures:")
+        lines += [f"  {r.function}: {r.name}\n      {r.message}" for r in failures]
+    earned, possible = score(results)
+    lines.append(f"{title}: {sum(r.passed for r in results)}/{len(results)} passed, {earned:g}/{possible:g} points")
+    return "\n".join(lines) + "\n"
+
+
 def print_json(results, file=sys.stdout) -> None:
     for r in results:
         file.write(json.dumps(r.as_dict()) + "\n")
 
 
-def print_table(results, console: Console | None = None, show_passed: bool = True) -> None:
+def print_table(results, console: Console | None = None, show_passed: bool = True, all_checks: bool = False) -> None:
     console = console or Console(highlight=False)
     table = Table(title="trainlab checks", show_lines=False)
-    for column in ("topic", "function", "check", "points", "result"):
-        table.add_column(column)
-    for r in results:
-        if r.passed and not show_passed:
-            continue
-        status = f"[{STYLE[r.status]}]{r.status}[/]"
-        table.add_row(r.topic, r.function, r.name + (" [dim](hidden)[/]" if r.hidden else ""),
-                      f"{r.points:g}", status)
+    if all_checks:
+        for column in ("topic", "function", "check", "points", "result"):
+            table.add_column(column)
+        for r in results:
+            if show_passed or not r.passed:
+                table.add_row(r.topic, r.function, r.name + (" [dim](hidden)[/]" if r.hidden else ""),
+                              f"{r.points:g}", f"[{STYLE[r.status]}]{r.status}[/]")
+    else:
+        for column in ("topic", "function", "result", "checks passed", "points"):
+            table.add_column(column, no_wrap=column in ("topic", "function", "result"))
+        for s in by_function(results):
+            if show_passed or s.status != PASSED:
+                table.add_row(s.topic, s.function, f"[{STYLE[s.status]}]{s.status}[/]", f"{s.passed}/{s.total}",
+                              f"{s.earned:g}/{s.possible:g}")
     console.print(table)
-    failures = [r for r in results if r.status == FAILED]
-    for r in failures:
+    for r in (r for r in results if r.status == FAILED):
         console.print(f"[red]FAILED[/] {r.function} - {r.name}: {r.message}", soft_wrap=True)
     earned, possible = score(results)
     counts = {s: sum(r.status == s for r in results) for s in STYLE}

@@ -65,3 +65,29 @@ def test_missing_package_is_reported_for_every_check(tmp_path):
 def test_topics_are_the_documented_ones():
     assert TOPICS == ("activations", "initialization", "preprocessing", "normalization", "regularization",
                       "augmentation", "optimizers", "schedules")
+
+
+def test_the_report_is_one_line_per_function_then_the_failures(tmp_path, root):
+    """Unwritten functions take one row each, and the one real failure is printed in full below them."""
+    import shutil
+
+    from grader.instructor.strip import strip_solutions
+    from grader.report import by_function, text_report
+    from grader.engine import run_checks
+
+    shutil.copytree(root / "src" / "trainlab", tmp_path / "trainlab")
+    path = tmp_path / "trainlab" / "normalization.py"
+    path.write_text(strip_solutions(path.read_text(), path.name))  # every function unwritten ...
+    act = tmp_path / "trainlab" / "activations.py"
+    act.write_text(act.read_text() + "\n\ndef relu_backward(dout, cache):\n    return dout\n")  # ... and one bug
+    done = trainlab("check", "normalization", "activations", "--src", str(tmp_path), "--failures-only")
+    assert done.returncode == 1
+    results = run_checks(tmp_path, ["normalization", "activations"])
+    functions = {f"{r.topic}.{r.function}" for r in results if r.topic == "normalization"}
+    rows = [line for line in done.stdout.splitlines() if line.startswith("│ normalization")]
+    assert len(rows) == len(functions) < sum(r.topic == "normalization" for r in results)
+    assert all("not implemented yet" in row for row in rows)
+    assert "FAILED relu_backward" in done.stdout and "not implemented yet" not in done.stdout.split("FAILED")[1]
+    text = text_report(results)
+    assert text.count("\n") < len(results) and "failures:\n  relu_backward" in text
+    assert {s.status for s in by_function(results)} == {"passed", "failed", "not implemented yet"}

@@ -125,3 +125,15 @@ def test_runner_reports_in_place_writes_inside_state_dicts(tmp_path):
     assert runner.last_changed == ["config['velocity']"]
     np.testing.assert_array_equal(held, np.ones(3))  # the caller's array is untouched
     np.testing.assert_array_equal(config["velocity"], 0.9 * np.ones(3))  # the dict holds the new state
+
+
+def test_failure_messages_show_numbers_that_differ_on_screen():
+    from grader.compare import assert_close, distinct
+
+    assert distinct(0.4199931, 0.4199932) == ("0.4199931", "0.4199932")
+    assert distinct(1.0, 2.0) == ("1", "2")
+    with pytest.raises(CheckFailure) as info:
+        assert_close("adam next_w", np.array([0.41999312345]), np.array([0.41999334567]), 1e-9)
+    message = str(info.value)
+    expected, got = message.split("expected ")[1].split(", got ")
+    assert expected != got.split(" ")[0] and "difference" in message

@@ -28,9 +28,10 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float
 
-from ..engine import NOT_IMPLEMENTED, PASSED, reference_src, run_checks
+from ..engine import reference_src, run_checks
 from ..notebook import BEST_MODEL_CELL, BEST_MODEL_FILE, evaluate_saved_model
 from ..registry import select
+from ..report import text_report
 from ..sandbox import DEFAULT_LIMITS
 
 SECRET_FILE = ".trainlab_secret"
@@ -57,15 +58,7 @@ def cell_checks(topic: str, functions) -> list:
 
 
 def check_lines(results) -> str:
-    mark = {PASSED: "ok  ", NOT_IMPLEMENTED: "todo"}
-    lines = []
-    for r in results:
-        line = f"[{mark.get(r.status, 'FAIL')}] {r.function}: {r.name}"
-        lines.append(line if r.passed else f"{line}\n       {r.message}")
-    earned = sum(r.points for r in results if r.passed)
-    lines.append(f"trusted grader: {sum(r.passed for r in results)}/{len(results)} checks passed, "
-                 f"{earned:g}/{sum(r.points for r in results):g} points")
-    return "\n".join(lines) + "\n"
+    return text_report(results, "trusted grader")
 
 
 def trusted_outputs(text: str, points: float, count) -> list:
