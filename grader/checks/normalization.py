@@ -241,6 +241,32 @@ add_layer_cases(T, f"{T}.layernorm_forward", f"{T}.layernorm_backward", make_ln,
                 hint_forward=ln_forward_hint)
 add_layer_cases(T, f"{T}.spatial_batchnorm_forward", f"{T}.spatial_batchnorm_backward", make_spatial,
                 build=spatial_args, wrt=("x", "gamma", "beta"), name="train mode", hint_forward=spatial_hint)
+
+
+def make_spatial_test(rng, random_shapes):
+    """Images and running averages far from their own statistics; small variances, so the place of
+    eps shows (sqrt(var + eps) vs sqrt(var) + eps differ by ~1e-4 relative at var ~ 0.01)."""
+    N, C, H, W = dims(rng, random_shapes, (2, 3, 4, 5), high=6)
+    return {"x": rng.standard_normal((N, C, H, W)) * 2 + 1, "gamma": rng.uniform(0.5, 2.0, C),
+            "beta": rng.standard_normal(C), "running_mean": rng.uniform(-4.0, -2.0, C),
+            "running_var": rng.uniform(0.005, 0.02, C)}
+
+
+def run_spatial_test(call, inputs):
+    bn_param = {"mode": "test", "running_mean": inputs["running_mean"], "running_var": inputs["running_var"]}
+    return {"out": call(f"{T}.spatial_batchnorm_forward", inputs["x"], inputs["gamma"], inputs["beta"], bn_param)[0]}
+
+
+def spatial_test_hint(inputs, got, expected):
+    x, mean, var = inputs["x"], inputs["running_mean"][:, None, None], inputs["running_var"][:, None, None]
+    outside = inputs["gamma"][:, None, None] * (x - mean) / (np.sqrt(var) + 1e-5) + inputs["beta"][:, None, None]
+    if "out" in got and np.shape(got["out"]) == x.shape and np.allclose(got["out"], outside, rtol=1e-7):
+        return "eps goes inside the square root: (x - running_mean) / sqrt(running_var + eps)."
+    return None
+
+
+add_case(Case(T, "spatial_batchnorm_forward", "test mode: running averages per channel", make_spatial_test,
+              run_spatial_test, hint=spatial_test_hint))
 add_layer_cases(T, f"{T}.spatial_groupnorm_forward", f"{T}.spatial_groupnorm_backward", make_gn,
                 build=gn_args, wrt=("x", "gamma", "beta"), hint_forward=gn_hint)
 

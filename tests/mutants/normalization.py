@@ -232,3 +232,13 @@ def gn_float64_buffer(x, gamma, beta, G, gn_param):
         sigma[:, g] = sig.reshape(N, 1, 1, 1)
     out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
     return out, (sigma, x_hat, gamma, G)
+
+
+@mutant("normalization.spatial_batchnorm_forward", "written by hand; test mode divides by sqrt(running_var) + eps")
+def spatial_batchnorm_test_eps_outside(x, gamma, beta, bn_param):
+    if bn_param.get("mode", "train") == "train":
+        return ref.spatial_batchnorm_forward(x, gamma, beta, bn_param)
+    shape = (1, -1, 1, 1)
+    mean, var = bn_param["running_mean"].reshape(shape), bn_param["running_var"].reshape(shape)
+    out = gamma.reshape(shape) * (x - mean) / (np.sqrt(var) + bn_param.get("eps", 1e-5)) + beta.reshape(shape)
+    return out, None

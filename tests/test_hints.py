@@ -1,0 +1,31 @@
+"""Messages name the mistake: the mutant a hint describes triggers it, correct code never does."""
+from grader.engine import FAILED, run_checks
+from tests.mutants import all_mutants
+from tests.variants import all_variants
+
+
+def _failures(overrides, topic, reference_runner, seed=1):
+    return [r for r in run_checks(topics=[topic], hidden=True, seed=seed, overrides=overrides,
+                                  reference=reference_runner) if r.status == FAILED]
+
+
+def test_spatial_batchnorm_test_mode_eps_hint(reference_runner):
+    (m,) = [m for m in all_mutants() if "sqrt(running_var) + eps" in m.bug]
+    failed = _failures({m.target: m.fn}, "normalization", reference_runner)
+    assert failed and all(r.function == "spatial_batchnorm_forward" for r in failed)
+    assert any("eps goes inside the square root" in r.message for r in failed)
+    assert not any("eps goes inside" in r.message for r in _failures({}, "normalization", reference_runner))
+
+
+def test_in_place_failures_name_the_argument_and_cost_one_check(reference_runner):
+    for v in all_variants():
+        if "in-place" not in v.breaks:
+            continue
+        failed = _failures(v.targets, v.topic, reference_runner)
+        assert len(failed) == 1, [r.id for r in failed]
+        message = failed[0].message
+        assert " in place." in message and "argument number" not in message
+        if v.id.startswith("activations.relu_backward"):
+            assert "relu_backward changed its argument dout in place" in message
+        if v.id.startswith("optimizers.sgd_momentum") and "velocity" in v.style:
+            assert "changed its argument config['velocity'] in place" in message
