@@ -58,8 +58,10 @@ def _print_scores(summary: dict) -> None:
 
 
 def cmd_autograde(args) -> int:
+    from ..sandbox import isolation
     from .course import autograde_all, scores
 
+    isolation()  # says here, once, if grading runs without namespaces (the nbgrader processes' notices are not shown)
     status = autograde_all(args.course, args.submitted, progress=_progress)
     graded = scores(args.course)
     _print_scores({s: {**graded.get(s, {}), **status[s]} for s in status})
