@@ -9,10 +9,10 @@ plain results back. Two runners share that interface:
 * `grader.sandbox.SandboxRunner` calls it in a restricted child process and receives the results
   as plain data (grader/wire.py). Grades are decided only through it.
 
-Both report outcomes the same way (and keep, in `last_changed`, the names of the arguments the last
-call wrote into in place, which only the in-place checks look at): NotImplementedYet for an unfinished function, CheckFailure (with
+Both report outcomes the same way: NotImplementedYet for an unfinished function, CheckFailure (with
 a message written for the student) for anything else that went wrong, SubmissionError when the
-package cannot be loaded at all. The calling itself (copies of the arguments, in-place write
+package cannot be loaded at all. Both keep, in `last_changed`, the names of the arguments the last
+call wrote into in place; only the in-place checks look at it. The calling itself (copies of the arguments, in-place write
 detection, floating-point errors as failures) lives in grader/invoke.py, shared by both.
 """
 from __future__ import annotations

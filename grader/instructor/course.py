@@ -197,7 +197,7 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int = W
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(_grade_one, course, student): student for student in students if student not in status}
         done_iter = as_completed(futures)
-        for future in (progress(done_iter, total=len(students)) if progress else done_iter):
+        for future in (progress(done_iter, total=len(futures)) if progress else done_iter):
             status[futures[future]] = future.result()
     for student in [s for s, entry in status.items() if "database is locked" in entry["error"]]:
         status[student] = _grade_one(course, student)
