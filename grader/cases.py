@@ -38,6 +38,9 @@ class Case:
     # Other correct formulations the docstring allows: each maps dotted names to grader-side
     # implementations; the student passes when they match the reference or any of these.
     alternatives: tuple = ()
+    # A backward case: run(call, inputs, forward_call) builds its cache with forward_call, the
+    # reference's when it is at hand (grading, hidden checks), so a wrong forward is charged once.
+    needs_forward: bool = False
 
     @property
     def key(self) -> str:
@@ -67,8 +70,11 @@ def compare_outputs(function: str, got: dict, expected: dict, tol: float, hint=N
         assert_close(f"{function} {key}", got[key], want, tol, hint)
 
 
-def run_case(case: Case, call, inputs: Inputs) -> dict:
-    outputs = case.run(call, copy.deepcopy(inputs))
+def run_case(case: Case, call, inputs: Inputs, forward_call=None) -> dict:
+    if case.needs_forward:
+        outputs = case.run(call, copy.deepcopy(inputs), forward_call or call)
+    else:
+        outputs = case.run(call, copy.deepcopy(inputs))
     return {k: (v if isinstance(v, np.ndarray) else np.asarray(v)) for k, v in outputs.items()}
 
 
@@ -108,11 +114,16 @@ def add_case(case: Case) -> Case:
             expected = run_case(case, ctx.reference.call, inputs)
         else:
             inputs, expected = ctx.fixtures.case(case)
-        got = run_case(case, ctx.call, inputs)
+        got = run_case(case, ctx.call, inputs, _reference_call(ctx))
         _compare_with_hint(case, inputs, got, expected)
 
     register(Check(case.topic, case.function, f"{case.name} (reference output)", case.points, False, public))
     return case
+
+
+def _reference_call(ctx):
+    """The reference's call when it is at hand, for the other functions a check needs; else None."""
+    return ctx.reference.call if ctx.reference is not None else None
 
 
 def _need_reference(ctx) -> None:
@@ -127,7 +138,7 @@ def hidden_case_check(case: Case) -> Check:
         _need_reference(ctx)
         inputs = case.make(ctx.rng, True)
         expected = run_case(case, ctx.reference.call, inputs)
-        got = run_case(case, ctx.call, inputs)
+        got = run_case(case, ctx.call, inputs, ctx.reference.call)
         _compare_with_hint(case, inputs, got, expected)
 
     return Check(case.topic, case.function, f"{case.name} (hidden, random shapes)", case.points, True, hidden)
@@ -137,21 +148,25 @@ def add_grad_case(case: GradCase) -> GradCase:
     """Register a gradient case and its public check (fixed seed inside the check)."""
     GRAD_CASES.append(case)
     register(Check(case.topic, case.function, f"{case.name} (numeric gradient)", case.points, False,
-                   lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, False), ctx.rng)))
+                   lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, False), ctx.rng, _reference_call(ctx))))
     return case
 
 
 def hidden_grad_check(case: GradCase) -> Check:
     return Check(case.topic, case.function, f"{case.name} (hidden numeric gradient)", case.points, True,
-                 lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, True), ctx.rng))
+                 lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, True), ctx.rng, _reference_call(ctx)))
 
 
-def run_grad_case(case: GradCase, call, inputs: Inputs, rng) -> None:
+def run_grad_case(case: GradCase, call, inputs: Inputs, rng, forward_call=None) -> None:
+    """The student's backward against centred differences of the forward pass along random
+    directions; the forward (and so the cache) is the reference's when `forward_call` is given."""
+    forward_call = forward_call or call
+
     def loss(point: Inputs, dout):
-        out, _ = case.forward(call, point)
+        out, _ = case.forward(forward_call, point)
         return float(np.sum(out * dout))
 
-    out, cache = case.forward(call, copy.deepcopy(inputs))
+    out, cache = case.forward(forward_call, copy.deepcopy(inputs))
     dout = rng.standard_normal(np.shape(out))
     grads = call(case.backward, dout, cache)
     grads = grads if isinstance(grads, tuple) else (grads,)
@@ -190,15 +205,16 @@ def add_layer_cases(topic: str, forward: str, backward: str | None, make, *, arg
     if backward is None:
         return
 
-    def run_backward(call, inputs):
-        _, cache = run_forward(call, inputs)
+    def run_backward(call, inputs, forward_call):
+        _, cache = run_forward(forward_call, inputs)
         grads = call(backward, inputs["dout"], cache)
         grads = grads if isinstance(grads, tuple) else (grads,)
         assert_true(len(grads) == len(wrt), f"{_short(backward)} returned {len(grads)} value(s); expected "
                     f"{len(wrt)}: the gradients with respect to {', '.join(wrt)}, in that order.")
         return {f"d{w}": g for w, g in zip(wrt, grads)}
 
-    add_case(Case(topic, _short(backward), f"{name}: gradients", make, run_backward, tol, points, hint_backward))
+    add_case(Case(topic, _short(backward), f"{name}: gradients", make, run_backward, tol, points, hint_backward,
+                  needs_forward=True))
     add_grad_case(GradCase(topic, _short(backward), name, make, run_forward, backward, tuple(wrt), grad_tol, points))
 
 
@@ -219,7 +235,7 @@ def _inplace_check(case: Case):
                 changed.extend(ctx.runner.last_changed)
             return out
 
-        run_case(case, call, case.make(ctx.rng, ctx.fresh))
+        run_case(case, call, case.make(ctx.rng, ctx.fresh), _reference_call(ctx))
         if changed:
             entry = "[" in changed[0]
             raise CheckFailure(

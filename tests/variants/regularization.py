@@ -20,19 +20,10 @@ def _mode_and_rng(param):
     return mode, keep_prob, rng
 
 
-def dropout_backward_bool(dout, cache):
-    keep, mode, keep_prob = cache
-    return dout * keep / keep_prob if mode == "train" else dout.copy()
-
-
-@variant(f"{T}.dropout_forward", style="bool keep mask in the cache, divided by keep_prob at use",
-         together={f"{T}.dropout_backward": dropout_backward_bool})
-def dropout_bool_mask(x, dropout_param):
-    mode, keep_prob, rng = _mode_and_rng(dropout_param)
-    if mode == "test":
-        return x.copy(), (None, mode, keep_prob)
-    keep = rng.random(x.shape) < keep_prob
-    return x * keep / keep_prob, (keep, mode, keep_prob)
+@variant(f"{T}.dropout_backward", style="np.where on the cached mask, a copy of dout in test mode")
+def dropout_backward_where(dout, cache):
+    mask, mode = cache
+    return np.where(mask != 0, dout * mask, 0) if mode == "train" else np.array(dout, copy=True)
 
 
 @variant(f"{T}.dropout_forward", style="float64 mask from rng.random (float32 x comes back float64)",
