@@ -44,14 +44,19 @@ def mutant(target: str, bug: str):
     return decorate
 
 
+def import_topic_modules(package: str) -> None:
+    """Import package.<topic> for every topic that has a module there (the catalogues' layout)."""
+    for name in TOPICS:
+        try:
+            importlib.import_module(f"{package}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.{name}":
+                raise
+
+
 def all_mutants() -> list[Mutant]:
     if not MUTANTS:
-        for name in TOPICS:
-            try:
-                importlib.import_module(f"{__name__}.{name}")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{__name__}.{name}":
-                    raise
+        import_topic_modules(__name__)
         add_scratch_mutants()
     return MUTANTS
 
