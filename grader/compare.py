@@ -67,6 +67,10 @@ def assert_close(what: str, got, expected, tol: float = TOL_EXACT, hint: str | N
         raise CheckFailure(f"{what}: expected {describe(expected)}, got {describe(got)}.", hint)
     got_arr = np.asarray(got)
     if got_arr.shape != expected.shape:
+        if hint is None and got_arr.size == expected.size and np.squeeze(got_arr).shape == np.squeeze(expected).shape \
+                and rel_error(np.squeeze(got_arr), np.squeeze(expected)) <= tol:
+            hint = (f"the values are right but the shape is {got_arr.shape}, not {expected.shape}: a reduction "
+                    "with keepdims=True (or a reshape) left an extra axis; drop it with keepdims=False or .squeeze(axis).")
         raise CheckFailure(f"{what}: expected shape {expected.shape}, got shape {got_arr.shape}.", hint)
     if not np.all(np.isfinite(got_arr)) and np.all(np.isfinite(expected)):
         bad = np.unravel_index(np.argmax(~np.isfinite(got_arr)), got_arr.shape) if got_arr.ndim else ()

@@ -137,3 +137,15 @@ def test_failure_messages_show_numbers_that_differ_on_screen():
     message = str(info.value)
     expected, got = message.split("expected ")[1].split(", got ")
     assert expected != got.split(" ")[0] and "difference" in message
+
+
+def test_a_keepdims_shape_with_the_right_values_gets_a_hint_and_a_wrong_value_does_not():
+    from grader.compare import assert_close
+
+    expected = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(CheckFailure, match="keepdims=True") as info:
+        assert_close("running_mean", expected[None, :], expected)
+    assert "expected shape (3,), got shape (1, 3)" in str(info.value)
+    with pytest.raises(CheckFailure) as info:
+        assert_close("running_mean", 2 * expected[None, :], expected)
+    assert "keepdims" not in str(info.value)

@@ -29,3 +29,11 @@ def test_in_place_failures_name_the_argument_and_cost_one_check(reference_runner
             assert "relu_backward changed its argument dout in place" in message
         if v.id.startswith("optimizers.sgd_momentum") and "velocity" in v.style:
             assert "changed its argument config['velocity'] in place" in message
+
+
+def test_keepdims_hint_names_the_extra_axis(reference_runner):
+    (m,) = [m for m in all_mutants() if "stored as (1, D)" in m.bug]
+    failed = _failures({m.target: m.fn}, "normalization", reference_runner)
+    assert any("keepdims=True" in r.message for r in failed), [r.message for r in failed][:3]
+    for v in all_variants():
+        assert not any("keepdims=True" in r.message for r in _failures(v.targets, v.topic, reference_runner))

@@ -242,3 +242,11 @@ def spatial_batchnorm_test_eps_outside(x, gamma, beta, bn_param):
     mean, var = bn_param["running_mean"].reshape(shape), bn_param["running_var"].reshape(shape)
     out = gamma.reshape(shape) * (x - mean) / (np.sqrt(var) + bn_param.get("eps", 1e-5)) + beta.reshape(shape)
     return out, None
+
+
+@mutant("normalization.batchnorm_forward", "keepdims statistics stored as (1, D) running averages")
+def batchnorm_keepdims_running(x, gamma, beta, bn_param):
+    out, cache = ref.batchnorm_forward(x, gamma, beta, bn_param)
+    bn_param["running_mean"] = bn_param["running_mean"][None, :]
+    bn_param["running_var"] = bn_param["running_var"][None, :]
+    return out, cache
