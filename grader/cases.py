@@ -87,17 +87,27 @@ def alternative_call(implementations: dict):
     return call
 
 
-def _compare_with_hint(case: Case, inputs, got, expected):
+def compare_with_alternatives(what: str, got: dict, expected: dict, tol: float, alternatives, run_alternative) -> None:
+    """got against the reference's expected outputs or, failing that, against any other correct
+    formulation (run_alternative(call) computes its outputs with alternative_call); the
+    reference's failure is raised when none matches."""
     try:
-        compare_outputs(case.function, got, expected, case.tol)
-    except CheckFailure as failure:
-        for implementations in case.alternatives:  # another correct formulation the docstring allows
+        compare_outputs(what, got, expected, tol)
+    except CheckFailure:
+        for implementations in alternatives:  # another correct formulation the docstring allows
             try:
-                compare_outputs(case.function, got, run_case(case, alternative_call(implementations), inputs),
-                                case.tol)
+                compare_outputs(what, got, run_alternative(alternative_call(implementations)), tol)
                 return
             except CheckFailure:
                 pass
+        raise
+
+
+def _compare_with_hint(case: Case, inputs, got, expected):
+    try:
+        compare_with_alternatives(case.function, got, expected, case.tol, case.alternatives,
+                                  lambda call: run_case(case, call, inputs))
+    except CheckFailure as failure:
         if case.hint is not None and failure.hint is None:
             failure.hint = case.hint(inputs, got, expected)
         raise

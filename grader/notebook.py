@@ -19,7 +19,7 @@ import zlib
 from pathlib import Path
 
 from .engine import run_checks
-from .registry import select
+from .registry import hidden_available, select
 
 FAST_ENV = ("NBGRADER_EXECUTION", "TRAINLAB_FAST")
 
@@ -77,9 +77,14 @@ def _selected(topic: str, functions, hidden: bool):
     return [c for c in select([topic], hidden=hidden) if c.function in functions and c.hidden == hidden]
 
 
+def cell_checks(topic: str, functions) -> list:
+    """The public and hidden checks of `functions`: what a test cell stands for."""
+    return [c for c in select([topic], hidden=True) if c.function in functions]
+
+
 def cell_points(topic: str, functions) -> float:
     """Points of the public and hidden checks of `functions` (what the nbgrader cell is worth)."""
-    return sum(c.points for c in select([topic], hidden=True) if c.function in functions)
+    return sum(c.points for c in cell_checks(topic, functions))
 
 
 def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, quiet: bool = False) -> float:
@@ -88,8 +93,6 @@ def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, 
     Under autograde this runs in the sandboxed kernel, where the hidden checks do not exist: the
     trusted grader replaces the cell's output with its own result afterwards.
     """
-    from .registry import hidden_available
-
     functions = [functions] if isinstance(functions, str) else list(functions)
     if hidden and not hidden_available():
         print("hidden checks run at grading time, by the grader, outside this notebook")

@@ -9,7 +9,7 @@ The worker runs:
 * in isolated mode (`python -I`: no PYTHON* variables, no user site, no script folder on sys.path),
   with a scrubbed environment and a working folder of its own;
 * on Linux, under bubblewrap: new mount, PID, network, IPC and UTS namespaces in which only the
-  Python installation (read-only), the worker's three files (read-only), the student's src/
+  Python installation (read-only), the worker's own files (read-only), the student's src/
   (read-only) and an empty, size-capped /tmp exist. The reference solutions, the hidden checks, the
   course folder and the network are not there. When bubblewrap is started as root, the worker drops
   to an unused uid of its own before any student code loads, so the process limit counts only it;
@@ -23,6 +23,7 @@ alone and a one-time notice says the sandbox is weaker and why.
 """
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import selectors
@@ -85,7 +86,7 @@ def isolation() -> tuple[str, str]:
     """("bubblewrap", "") when namespaces work here, else ("limits", why not); probed once."""
     if "mode" not in _ISOLATION:
         _ISOLATION["mode"], _ISOLATION["why"] = _probe()
-        if _ISOLATION["mode"] != "bubblewrap" and not os.environ.get("TRAINLAB_SANDBOX_QUIET"):
+        if _ISOLATION["mode"] != "bubblewrap":
             print(f"trainlab: the sandbox runs student code with resource limits only, not in its own namespaces "
                   f"({_ISOLATION['why']}); student code can read files this user can read.", file=sys.stderr)
     return _ISOLATION["mode"], _ISOLATION["why"]
@@ -249,7 +250,7 @@ class SandboxRunner:
             raise SubmissionError(f"No {invoke.PACKAGE} package under {self.src_dir}: "
                                   f"expected the file {self.src_dir / invoke.PACKAGE / '__init__.py'}.")
         try:
-            self.skipped = copy_submission_tree(self.src_dir / invoke.PACKAGE, self._src / invoke.PACKAGE)
+            copy_submission_tree(self.src_dir / invoke.PACKAGE, self._src / invoke.PACKAGE)
         except SubmissionError:
             self.close()
             raise
@@ -336,13 +337,11 @@ class SandboxRunner:
             self._stop()
             raise used_up
         clamped, seconds = left < seconds, min(seconds, left)
-        payload = b""
+        payload = io.BytesIO()
         if request is not None:
-            buffer = _Buffer()
-            wire.write_message(buffer, request)
-            payload = buffer.data
+            wire.write_message(payload, request)
         try:
-            data = _pump(self._proc, payload, time.monotonic() + seconds, self.limits.reply_bytes)
+            data = _pump(self._proc, payload.getvalue(), time.monotonic() + seconds, self.limits.reply_bytes)
         except TimeoutError:
             self._stop()
             if clamped:
@@ -364,7 +363,7 @@ class SandboxRunner:
             self._stop()
             raise CheckFailure(f"the reply to {doing} was refused: {exc}.") from None
         try:
-            reply = wire.read_message(_Reader(data), self.limits.reply_bytes)
+            reply = wire.read_message(io.BytesIO(data), self.limits.reply_bytes)
         except (wire.WireError, EOFError) as exc:
             self._stop()
             raise CheckFailure(f"the reply to {doing} was refused: {exc}.") from None
@@ -442,45 +441,6 @@ def _exit_reason(code) -> str:
     return f"exit status {code}"
 
 
-class _Buffer:
-    def __init__(self):
-        self.parts = []
-
-    def write(self, data):
-        self.parts.append(bytes(data))
-
-    def flush(self):
-        pass
-
-    @property
-    def data(self) -> bytes:
-        return b"".join(self.parts)
-
-
-class _Reader:
-    def __init__(self, data: bytes):
-        self.data, self.pos = memoryview(data), 0
-
-    def read(self, n: int) -> bytes:
-        chunk = bytes(self.data[self.pos:self.pos + n])
-        self.pos += len(chunk)
-        return chunk
-
-
-def _frame_size(data: bytearray) -> int | None:
-    """Total length of the first frame in `data` once its lengths are known, else None."""
-    head = 12
-    if len(data) < head:
-        return None
-    json_len, n_blobs = int.from_bytes(data[:8], "little"), int.from_bytes(data[8:12], "little")
-    pos = head + json_len
-    for _ in range(n_blobs):
-        if len(data) < pos + 8:
-            return None
-        pos += 8 + int.from_bytes(data[pos:pos + 8], "little")
-    return pos
-
-
 def _pump(proc, payload: bytes, deadline: float, limit: int) -> bytes:
     """Write `payload` to the worker and read one whole reply frame, both before `deadline`."""
     sel = selectors.DefaultSelector()
@@ -493,7 +453,7 @@ def _pump(proc, payload: bytes, deadline: float, limit: int) -> bytes:
     view, sent, data = memoryview(payload), 0, bytearray()
     try:
         while True:
-            size = _frame_size(data)
+            size = wire.frame_length(data)
             if size is not None and len(data) >= size:
                 return bytes(data[:size])
             if size is not None and size > limit or len(data) > limit:

@@ -33,21 +33,20 @@ class WireError(ValueError):
     """A value that may not cross the boundary, or a malformed message."""
 
 
-def describe(value) -> str:
-    """A short name for a value's type, for messages ("a MyArray", "a function")."""
-    kind = type(value)
-    if isinstance(value, np.ndarray):
-        return f"an array of dtype {value.dtype}" if kind is np.ndarray else f"a {kind.__name__}"
-    return f"a {kind.__name__}"
-
-
 def encode(value, where: str = "the value") -> tuple[object, list[bytes]]:
     """(JSON-able tree, npy blobs) for `value`; WireError names the first value that cannot cross."""
     blobs: list[bytes] = []
     return _encode(value, blobs, where, 0), blobs
 
 
-def _npy(array: np.ndarray, blobs: list) -> int:
+def validate(value, where: str = "the value") -> None:
+    """WireError naming the first value that cannot cross, as encode would, without writing any array."""
+    _encode(value, None, where, 0)
+
+
+def _npy(array: np.ndarray, blobs: list | None) -> int:
+    if blobs is None:  # validating only
+        return 0
     buffer = io.BytesIO()
     np.lib.format.write_array(buffer, array, allow_pickle=False)
     blobs.append(buffer.getvalue())
@@ -79,8 +78,8 @@ def _encode(value, blobs, where, depth):
             raise WireError(f"{where} is a dict with the key {bad[0]!r}; use str keys")
         return {"d": [[k, _encode(v, blobs, f"{where}[{k!r}]", depth + 1)] for k, v in value.items()]}
     if isinstance(value, np.ndarray):
-        raise WireError(f"{where} is {describe(value)}; return a NumPy array (np.ndarray)")
-    raise WireError(f"{where} is {describe(value)}; use arrays, numbers, strings, None, tuples, lists or dicts")
+        raise WireError(f"{where} is a {kind.__name__}; return a NumPy array (np.ndarray)")
+    raise WireError(f"{where} is a {kind.__name__}; use arrays, numbers, strings, None, tuples, lists or dicts")
 
 
 def decode(tree, blobs: list[bytes]):
@@ -160,6 +159,20 @@ def write_message(stream, value) -> None:
         stream.write(_LEN.pack(len(blob)))
         stream.write(blob)
     stream.flush()
+
+
+def frame_length(data) -> int | None:
+    """The length of the frame at the start of `data` (bytes received so far), once its length
+    fields have arrived; None before that."""
+    if len(data) < _HEAD.size:
+        return None
+    head_len, n_blobs = _HEAD.unpack_from(data)
+    pos = _HEAD.size + head_len
+    for _ in range(n_blobs):
+        if len(data) < pos + _LEN.size:
+            return None
+        pos += _LEN.size + _LEN.unpack_from(data, pos)[0]
+    return pos
 
 
 def _read_exact(stream, n: int) -> bytes:

@@ -50,8 +50,8 @@ def serve(package, src, request) -> dict:
     args = tuple(request["args"])
     result, states, changed = invoke.invoke(fn, short, args, request["kwargs"])
     try:
-        wire.encode(result, f"what {short} returned")
-        wire.encode(list(states.values()), f"the state dicts {short} was given")
+        wire.validate(result, f"what {short} returned")
+        wire.validate(list(states.values()), f"the state dicts {short} was given")
     except wire.WireError as exc:
         raise invoke.CallError("failure", f"{short} returned a value that cannot be graded: {exc}.") from None
     return {"ok": True, "result": result, "states": [[k, v] for k, v in states.items()], "changed": changed}
@@ -71,8 +71,6 @@ def main(argv) -> int:
         try:
             request = wire.read_message(requests)
         except EOFError:
-            return 0
-        if request.get("op") == "exit":
             return 0
         try:
             reply = serve(package, src, request)

@@ -39,3 +39,16 @@ def test_notebook_runs_on_the_reference(path, monkeypatch):
                 assert float(results[0].data["text/plain"]) == meta["points"], f"cell {i} lost points"
             graded += 1
     assert graded >= 1
+
+
+def test_every_autograded_code_cell_is_scored_by_the_trusted_grader():
+    """TrustedScores rescores grade(...) cells and the best-model cell; any other graded code cell
+    would keep whatever the student's kernel printed, so the course must have none."""
+    from grader.instructor.course import grade_calls
+    from grader.notebook import BEST_MODEL_CELL
+
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                assert grade_calls(cell.source) or meta["grade_id"] == BEST_MODEL_CELL, (path.name, meta["grade_id"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import alternative_call, compare_outputs
+from ..cases import compare_with_alternatives
 from ..checks.optimizers import ALTERNATIVES, RULES, T, draw_hyperparameters, draw_state, state_of, take_step
 from ..compare import TOL_EXACT
 from ..errors import CheckFailure
@@ -31,16 +31,7 @@ def _descend(call, rule, w, config, gradient, steps):
 
 def _compare(rule, what, got, descend, reference_call):
     """got against the reference's descent, or against any other correct formulation of the rule."""
-    try:
-        compare_outputs(what, got, descend(reference_call), TOL_EXACT)
-    except CheckFailure:
-        for implementations in ALTERNATIVES.get(rule, ()):
-            try:
-                compare_outputs(what, got, descend(alternative_call(implementations)), TOL_EXACT)
-                return
-            except CheckFailure:
-                pass
-        raise
+    compare_with_alternatives(what, got, descend(reference_call), TOL_EXACT, ALTERNATIVES.get(rule, ()), descend)
 
 
 def _bowl_check(rule):

@@ -30,6 +30,7 @@ from ..notebook import cell_points
 from ..registry import TOPICS
 from ..errors import SubmissionError
 from ..sandbox import copy_submission_tree
+from .release import EXCLUDED
 from .strip import has_solution, strip_solutions
 from .trusted import TRUSTED_MARK, make_secret
 
@@ -120,7 +121,8 @@ def copy_stubbed_src(root: Path, dest: Path) -> None:
 
 
 PUBLIC_PARTS = (("grader", "grader"), ("datasets/trainlab_datasets", "trainlab_datasets"))
-PRIVATE = ("hidden", "instructor")  # grader parts the kernel must never see
+# grader parts the kernel must never see: those the student release leaves out
+PRIVATE = tuple(path.split("/", 1)[1] for path in EXCLUDED if path.startswith("grader/"))
 
 
 def public_tree(root: Path, dest: Path) -> None:

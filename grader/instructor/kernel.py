@@ -26,7 +26,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Unicode
 
-from ..sandbox import BOX_CODE, Limits, bwrap_args, confine_options, isolation, sandbox_uid, worker_code
+from ..sandbox import BOX_CODE, Limits, bwrap_args, clean_env, confine_options, isolation, sandbox_uid, worker_code
 
 PUBLIC = "/trainlab/public"  # where the public grader appears inside the sandbox
 KERNEL_LIMITS = Limits(cpu_seconds=3600, memory_bytes=8 << 30, processes=256, file_bytes=256 << 20,
@@ -34,12 +34,10 @@ KERNEL_LIMITS = Limits(cpu_seconds=3600, memory_bytes=8 << 30, processes=256, fi
 
 
 def kernel_env() -> dict:
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
-           "MPLCONFIGDIR": "/tmp/matplotlib", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    for key in ("NBGRADER_EXECUTION", "TRAINLAB_FAST", "TRAINLAB_DATA", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        if os.environ.get(key):
-            env[key] = os.environ[key]
+    """The worker's scrubbed environment, plus what a notebook needs under autograde."""
+    env = {**clean_env(), "MPLCONFIGDIR": "/tmp/matplotlib", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env.update({key: os.environ[key] for key in ("NBGRADER_EXECUTION", "TRAINLAB_FAST", "TRAINLAB_DATA")
+                if os.environ.get(key)})
     return env
 
 

@@ -13,7 +13,8 @@ and, for every autograded test cell, throws away what the kernel wrote and puts 
 * for the "best model" cell: the validation accuracy of the weights the cell saved, evaluated here
   with the reference model code on the validation split loaded here.
 
-Any other graded code cell keeps its kernel output (none exists in this course; a test keeps it so).
+Any other graded code cell would keep its kernel output; tests/test_notebooks.py asserts that the
+course has none.
 """
 from __future__ import annotations
 
@@ -29,8 +30,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float
 
 from ..engine import reference_src, run_checks
-from ..notebook import BEST_MODEL_CELL, BEST_MODEL_FILE, evaluate_saved_model
-from ..registry import select
+from ..notebook import BEST_MODEL_CELL, BEST_MODEL_FILE, cell_checks, evaluate_saved_model
 from ..report import text_report
 from ..sandbox import DEFAULT_LIMITS
 
@@ -50,15 +50,6 @@ def grading_seed(course: Path, student: str) -> int:
     secret = path.read_text().strip() if path.is_file() else ""
     digest = hashlib.sha256(f"{secret}\0{student}".encode()).digest()
     return int.from_bytes(digest[:4], "little") % 2**31
-
-
-def cell_checks(topic: str, functions) -> list:
-    """The public and hidden checks a test cell stands for (what its points are made of)."""
-    return [c for c in select([topic], hidden=True) if c.function in functions]
-
-
-def check_lines(results) -> str:
-    return text_report(results, "trusted grader")
 
 
 def trusted_outputs(text: str, points: float, count) -> list:
@@ -101,8 +92,9 @@ class TrustedScores(NbGraderPreprocessor):
         course = Path(coursedir.root)
         cells = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
                  and not c.metadata["nbgrader"].get("solution")]
-        wanted = {cell.metadata.nbgrader.grade_id: grade_calls(cell.source) for cell in cells}
-        checks = [c for calls in wanted.values() for topic, fns in calls for c in cell_checks(topic, fns)]
+        wanted = {cell.metadata.nbgrader.grade_id: [c for topic, fns in grade_calls(cell.source)
+                                                    for c in cell_checks(topic, fns)] for cell in cells}
+        checks = [c for cell_list in wanted.values() for c in cell_list]
         results = {}
         if checks:
             seed = grading_seed(course, student)
@@ -112,13 +104,15 @@ class TrustedScores(NbGraderPreprocessor):
                 results[result.id] = result
         for cell in cells:
             grade_id = cell.metadata.nbgrader.grade_id
-            count = cell.get("execution_count")
             if wanted[grade_id]:
-                mine = [results[c.id] for topic, fns in wanted[grade_id] for c in cell_checks(topic, fns)]
-                cell.outputs = trusted_outputs(check_lines(mine), sum(r.points for r in mine if r.passed), count)
+                mine = [results[c.id] for c in wanted[grade_id]]
+                text, points = text_report(mine, "trusted grader"), sum(r.points for r in mine if r.passed)
             elif grade_id == BEST_MODEL_CELL:
                 text, passed = evaluate_saved_model(Path(resources["metadata"]["path"]) / BEST_MODEL_FILE,
                                                     reference_src())
-                cell.outputs = trusted_outputs(text, float(cell.metadata.nbgrader.points) if passed else 0.0, count)
-            self.log.info("%s %s/%s: %s", TRUSTED_MARK, student, grade_id, cell.outputs[-1]["data"]["text/plain"])
+                points = float(cell.metadata.nbgrader.points) if passed else 0.0
+            else:
+                continue
+            cell.outputs = trusted_outputs(text, points, cell.get("execution_count"))
+            self.log.info("%s %s/%s: %g", TRUSTED_MARK, student, grade_id, points)
         return nb, resources
