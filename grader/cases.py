@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from .compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true
+from .compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe
 from .errors import CheckFailure
 from .numgrad import directional_gradient_check
 from .registry import Check, register
@@ -269,3 +269,42 @@ def add_inplace_checks() -> None:
     for key, case in first.items():
         if key not in covered and case.topic not in NO_ARRAY_INPUTS:
             register(Check(case.topic, case.function, INPLACE_NAME, case.points, False, _inplace_check(case)))
+
+
+DTYPE_NAME = "float32 in, float32 out"
+
+
+def float32_inputs(value):
+    """`value` with every float64 array in it (inside dicts, lists and tuples too) made float32."""
+    if isinstance(value, np.ndarray) and value.dtype == np.float64:
+        return value.astype(np.float32)
+    if isinstance(value, dict):
+        return {k: float32_inputs(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(float32_inputs(v) for v in value)
+    return value
+
+
+def _not_float32(outputs: dict) -> list:
+    return [key for key, value in outputs.items() if not (isinstance(value, np.ndarray) and value.dtype == np.float32)]
+
+
+def add_dtype_check(topic: str, function: str, hint: str, names: tuple = ()) -> Check:
+    """A style check of its own: the cases of `function` named in `names` (default: its first
+    case), run on float32 inputs, return only float32 arrays. Registered only for functions whose
+    docstring promises it. A backward gets its cache from the reference forward when at hand."""
+    cases = [c for c in CASES if c.function == function and (not names or c.name in names)]
+    cases = cases if names else cases[:1]
+    if not cases or (names and len(cases) != len(names)):
+        raise ValueError(f"no cases named {names} for {function}")
+
+    def keeps_float32(ctx):
+        for case in cases:
+            inputs = float32_inputs(case.make(ctx.rng, ctx.fresh))
+            got = run_case(case, ctx.call, inputs, _reference_call(ctx))
+            wrong = _not_float32(got)
+            if wrong:
+                raise CheckFailure(f"{function} with float32 inputs ({case.name}) returned {wrong[0]} as "
+                                   f"{describe(got[wrong[0]])}; expected float32.", hint)
+
+    return register(Check(topic, function, DTYPE_NAME, 1.0, False, keeps_float32))

@@ -55,6 +55,12 @@ class Context:
     def call(self, name, *args, **kwargs):
         return self.runner.call(name, *args, **kwargs)
 
+    def other(self, name, *args, **kwargs):
+        """Call a function the check needs but does not grade (a fit before an apply, a forward
+        for its cache): the reference's when it is at hand, so a mistake there is charged only to
+        the function that has it; the student's on a self-check without the reference."""
+        return (self.reference or self.runner).call(name, *args, **kwargs)
+
 
 CHECKS: list[Check] = []
 

@@ -30,6 +30,10 @@ def test_mutant_is_caught(m, reference_runner):
     assert caught, f"no check catches the bug: {m.id}"
     # the failure must be reported for a student: it names what went wrong
     assert all(r.message for r in caught)
+    # and charged once, to the function that has the mistake (grader/GRADING_RULES.md, rule 1)
+    function = m.target.rpartition(".")[2]
+    elsewhere = sorted({r.id for r in caught if r.function != function})
+    assert not elsewhere, f"{m.id} is also charged to {elsewhere}"
 
 
 def test_every_check_catches_some_mutant(reference_runner):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case, add_layer_cases
+from ..cases import Case, add_case, add_dtype_check, add_layer_cases
 from ..compare import assert_true
 from ..registry import check
 from .common import away_from_zero, dims, extreme
@@ -78,23 +78,15 @@ add_layer_cases(T, f"{T}.maxout_forward", f"{T}.maxout_backward", make_maxout, a
                 wrt=("x", "w", "b"))
 
 
-def _dtype_check(act):
-    @check(T, f"{act}_forward", "float32 in, float32 out")
-    def keeps_dtype(ctx):
-        x = ctx.rng.standard_normal((3, 4)).astype(np.float32)
-        out, cache = ctx.call(f"{T}.{act}_forward", x)
-        assert_true(isinstance(out, np.ndarray) and out.dtype == np.float32,
-                    f"{act}_forward(float32 x) returned dtype {getattr(out, 'dtype', type(out).__name__)}; "
-                    "expected float32.", "use Python floats or constants of x.dtype: under NumPy 2 an np.float64 "
-                    "scalar or a float64 array promotes the result to float64.")
-        dx = ctx.call(f"{T}.{act}_backward", np.ones_like(x), cache)
-        assert_true(isinstance(dx, np.ndarray) and dx.dtype == np.float32,
-                    f"{act}_backward with float32 arrays returned dtype {getattr(dx, 'dtype', type(dx).__name__)}; "
-                    "expected float32.")
+FORWARD_DTYPE_HINT = ("keep every constant a Python float or of x.dtype: under NumPy 2 an np.float64 scalar "
+                      "(np.float64(1.0)) or a float64 array (np.ones(x.shape), np.zeros_like(x, dtype=float)) "
+                      "turns a float32 result into float64.")
+BACKWARD_DTYPE_HINT = ("a mask made with .astype(int) or .astype(float) is int64 or float64 and turns the gradient "
+                       "into float64: multiply by the boolean mask itself (dout * (x > 0)) or cast it to dout.dtype.")
 
-
-for _act in ELEMENTWISE:
-    _dtype_check(_act)
+for _act in ELEMENTWISE + ("prelu", "maxout"):
+    add_dtype_check(T, f"{_act}_forward", FORWARD_DTYPE_HINT)
+    add_dtype_check(T, f"{_act}_backward", BACKWARD_DTYPE_HINT)
 
 
 @check(T, "sigmoid_forward", "outputs lie in [0, 1] and sigmoid(-x) = 1 - sigmoid(x)")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, GradCase, add_case, add_grad_case, add_layer_cases, compare_outputs
+from ..cases import Case, GradCase, add_case, add_dtype_check, add_grad_case, add_layer_cases, compare_outputs
 from ..compare import TOL_EXACT, assert_close, assert_true, describe, rel_error
 from ..registry import check
 from .common import dims
@@ -207,8 +207,8 @@ add_layer_cases(T, BN, None, make_bn_test, build=bn_test_args, name="test mode w
                 hint_forward=bn_test_hint)
 
 
-def run_bn_backward_alt(call, inputs):
-    _, cache = call(BN, *bn_train_args(inputs))
+def run_bn_backward_alt(call, inputs, forward_call):
+    _, cache = forward_call(BN, *bn_train_args(inputs))
     grads = call(f"{T}.batchnorm_backward_alt", inputs["dout"], cache)
     assert_true(isinstance(grads, tuple) and len(grads) == 3,
                 f"batchnorm_backward_alt returned {describe(grads)}; expected the tuple (dx, dgamma, dbeta).")
@@ -216,7 +216,7 @@ def run_bn_backward_alt(call, inputs):
 
 
 add_case(Case(T, "batchnorm_backward_alt", "train mode: gradients", make_bn, run_bn_backward_alt,
-              hint=bn_backward_hint))
+              hint=bn_backward_hint, needs_forward=True))
 add_grad_case(GradCase(T, "batchnorm_backward_alt", "train mode", make_bn,
                        lambda call, inputs: call(BN, *bn_train_args(inputs)), f"{T}.batchnorm_backward_alt",
                        ("x", "gamma", "beta")))
@@ -239,6 +239,8 @@ add_case(Case(T, "batchnorm_forward", f"running averages after {TRAIN_STEPS} tra
 add_layer_cases(T, f"{T}.layernorm_forward", f"{T}.layernorm_backward", make_ln,
                 build=lambda i: (i["x"], i["gamma"], i["beta"], {"eps": i["eps"]}), wrt=("x", "gamma", "beta"),
                 hint_forward=ln_forward_hint)
+
+
 add_layer_cases(T, f"{T}.spatial_batchnorm_forward", f"{T}.spatial_batchnorm_backward", make_spatial,
                 build=spatial_args, wrt=("x", "gamma", "beta"), name="train mode", hint_forward=spatial_hint)
 
@@ -350,8 +352,8 @@ def train_output_statistics(ctx):
 @check(T, "batchnorm_backward_alt", "agrees with batchnorm_backward on the same cache")
 def alt_agrees_with_graph(ctx):
     inputs = make_bn(ctx.rng, True)
-    _, cache = ctx.call(BN, *bn_train_args(inputs))
-    graph = ctx.call(f"{T}.batchnorm_backward", inputs["dout"], cache)
+    _, cache = ctx.other(BN, *bn_train_args(inputs))
+    graph = ctx.other(f"{T}.batchnorm_backward", inputs["dout"], cache)
     alt = ctx.call(f"{T}.batchnorm_backward_alt", inputs["dout"], cache)
     for name, result in (("batchnorm_backward", graph), ("batchnorm_backward_alt", alt)):
         assert_true(isinstance(result, tuple) and len(result) == 3,
@@ -378,51 +380,20 @@ def keeps_dict_keys(ctx):
 
 # ---------------------------------------------------------------- float32 in, float32 out
 
-
-def _assert_float32(what, value):
-    assert_true(isinstance(value, np.ndarray) and value.dtype == np.float32,
-                f"{what} is {describe(value)}; expected float32.",
-                "create defaults and intermediate arrays with x's dtype (e.g. np.zeros(D, dtype=x.dtype)).")
-
-
-def _float32_layer(ctx, forward, backward, args):
-    out, cache = ctx.call(f"{T}.{forward}", *args)
-    _assert_float32(f"{forward}(float32 inputs) output", out)
-    for name, grad in zip(("dx", "dgamma", "dbeta"), ctx.call(f"{T}.{backward}", np.ones_like(out), cache)):
-        _assert_float32(f"{backward} {name} for float32 inputs", grad)
-
-
-@check(T, "batchnorm_forward", "float32 in, float32 out (train and test, running averages, both backwards)")
-def bn_float32(ctx):
-    x, gamma, beta, _, _ = (a.astype(np.float32) for a in _bn_inputs(ctx.rng))
-    bn_param = {"mode": "train"}
-    _float32_layer(ctx, "batchnorm_forward", "batchnorm_backward", (x, gamma, beta, bn_param))
-    for key in ("running_mean", "running_var"):
-        _assert_float32(f"bn_param[{key!r}] after a float32 train step", bn_param.get(key))
-    _float32_layer(ctx, "batchnorm_forward", "batchnorm_backward_alt", (x, gamma, beta, {"mode": "train"}))
-    bn_param["mode"] = "test"
-    _assert_float32("batchnorm_forward output in test mode", ctx.call(BN, x, gamma, beta, bn_param)[0])
-
-
-@check(T, "layernorm_forward", "float32 in, float32 out")
-def ln_float32(ctx):
-    inputs = make_ln(ctx.rng, False)
-    args = tuple(inputs[k].astype(np.float32) for k in ("x", "gamma", "beta"))
-    _float32_layer(ctx, "layernorm_forward", "layernorm_backward", (*args, {}))
-
-
-@check(T, "spatial_batchnorm_forward", "float32 in, float32 out")
-def spatial_float32(ctx):
-    inputs = make_spatial(ctx.rng, False)
-    args = tuple(inputs[k].astype(np.float32) for k in ("x", "gamma", "beta"))
-    _float32_layer(ctx, "spatial_batchnorm_forward", "spatial_batchnorm_backward", (*args, {"mode": "train"}))
-
-
-@check(T, "spatial_groupnorm_forward", "float32 in, float32 out")
-def gn_float32(ctx):
-    inputs = make_gn(ctx.rng, False)
-    args = tuple(inputs[k].astype(np.float32) for k in ("x", "gamma", "beta"))
-    _float32_layer(ctx, "spatial_groupnorm_forward", "spatial_groupnorm_backward", (*args, inputs["G"], {}))
+FORWARD_DTYPE_HINT = ("create defaults and intermediate arrays with x's dtype (np.zeros(D, dtype=x.dtype)): "
+                      "np.zeros(D), np.ones(D) and np.float64 scalars are float64 and turn the result into float64.")
+BACKWARD_DTYPE_HINT = ("build every intermediate array with dout's dtype: np.ones / np.zeros without a dtype and "
+                       "np.float64 scalars are float64 and turn the gradients into float64.")
+add_dtype_check(T, "batchnorm_forward", FORWARD_DTYPE_HINT,
+                ("train mode: output", "test mode with given running averages: output",
+                 f"running averages after {TRAIN_STEPS} train steps"))
+add_dtype_check(T, "spatial_batchnorm_forward", FORWARD_DTYPE_HINT,
+                ("train mode: output", "test mode: running averages per channel"))
+for _forward in ("layernorm_forward", "spatial_groupnorm_forward"):
+    add_dtype_check(T, _forward, FORWARD_DTYPE_HINT)
+for _backward in ("batchnorm_backward", "batchnorm_backward_alt", "layernorm_backward", "spatial_batchnorm_backward",
+                  "spatial_groupnorm_backward"):
+    add_dtype_check(T, _backward, BACKWARD_DTYPE_HINT)
 
 
 @check(T, "spatial_groupnorm_forward", "C not divisible by G raises ValueError")

@@ -200,7 +200,7 @@ OWN_MEAN_HINT = ("the test set must be transformed with the TRAINING statistics 
 
 def train_stats_on_test_mean(ctx, random_shapes):
     X_train, X_test = correlated_data(ctx.rng, *split_shape(ctx.rng, random_shapes))
-    stats = get_stats("fit_mean", ctx.call(f"{T}.fit_mean", X_train), ("mean",))
+    stats = get_stats("fit_mean", ctx.other(f"{T}.fit_mean", X_train), ("mean",))
     out = ctx.call(f"{T}.subtract_mean", X_test, stats)
     hint = OWN_MEAN_HINT if _close(out, X_test - X_test.mean(axis=0)) else None
     assert_near("subtract_mean(X_test, fit_mean(X_train))", out, X_test - X_train.mean(axis=0),
@@ -209,7 +209,7 @@ def train_stats_on_test_mean(ctx, random_shapes):
 
 def train_stats_on_test_standardize(ctx, random_shapes):
     X_train, X_test = correlated_data(ctx.rng, *split_shape(ctx.rng, random_shapes))
-    stats = get_stats("fit_standardize", ctx.call(f"{T}.fit_standardize", X_train), ("mean", "std"))
+    stats = get_stats("fit_standardize", ctx.other(f"{T}.fit_standardize", X_train), ("mean", "std"))
     out = ctx.call(f"{T}.standardize", X_test, stats)
     own = (X_test - X_test.mean(axis=0)) / X_test.std(axis=0)
     expected = (X_test - X_train.mean(axis=0)) / X_train.std(axis=0)
@@ -224,7 +224,7 @@ def _close(a, b) -> bool:
 
 def standardized_train_is_unit(ctx, random_shapes):
     X_train, _ = correlated_data(ctx.rng, *split_shape(ctx.rng, random_shapes))
-    stats = get_stats("fit_standardize", ctx.call(f"{T}.fit_standardize", X_train), ("mean", "std"))
+    stats = get_stats("fit_standardize", ctx.other(f"{T}.fit_standardize", X_train), ("mean", "std"))
     out = ctx.call(f"{T}.standardize", X_train, stats)
     D = X_train.shape[1]
     assert_true(isinstance(out, np.ndarray) and out.shape == X_train.shape,
@@ -238,7 +238,7 @@ def constant_feature_is_finite(ctx, random_shapes):
     X_train, _ = correlated_data(ctx.rng, *split_shape(ctx.rng, random_shapes))
     j = int(ctx.rng.integers(X_train.shape[1]))
     X_train[:, j] = 3.7  # a feature that never varies
-    stats = get_stats("fit_standardize", ctx.call(f"{T}.fit_standardize", X_train), ("mean", "std"))
+    stats = get_stats("fit_standardize", ctx.other(f"{T}.fit_standardize", X_train), ("mean", "std"))
     out = ctx.call(f"{T}.standardize", X_train, stats)
     hint = "add eps inside the square root: std = sqrt(var + eps), so a constant feature never divides by 0."
     assert_true(isinstance(out, np.ndarray) and bool(np.all(np.isfinite(out))),
@@ -246,11 +246,13 @@ def constant_feature_is_finite(ctx, random_shapes):
     assert_near(f"standardize output for the constant feature {j}", out[:, j], np.zeros(len(out)), PROPERTY_TOL, hint)
 
 
-def fit_pca_for(ctx, random_shapes, k_all: bool):
+def fit_pca_for(ctx, random_shapes, k_all: bool, fit=None):
+    """Data and fit_pca's stats for it: the student's fit, or `fit` (ctx.other) for the checks of
+    the functions that only use the stats."""
     X_train, _ = correlated_data(ctx.rng, *split_shape(ctx.rng, random_shapes))
     D = X_train.shape[1]
     k = D if k_all else pick_k(ctx.rng, random_shapes, D)
-    stats = get_stats("fit_pca", ctx.call(f"{T}.fit_pca", X_train, k), PCA_KEYS)
+    stats = get_stats("fit_pca", (fit or ctx.call)(f"{T}.fit_pca", X_train, k), PCA_KEYS)
     for key, shape in (("components", (D, k)), ("eigenvalues", (k,))):
         got = stats[key]
         assert_true(isinstance(got, np.ndarray) and got.shape == shape,
@@ -284,7 +286,7 @@ def pca_sign_convention(ctx, random_shapes):
 
 
 def pca_projection_variance(ctx, random_shapes):
-    X_train, stats = fit_pca_for(ctx, random_shapes, k_all=False)
+    X_train, stats = fit_pca_for(ctx, random_shapes, k_all=False, fit=ctx.other)
     Z = ctx.call(f"{T}.pca_project", X_train, stats)
     lam = stats["eigenvalues"]
     want = (len(X_train), len(lam))
@@ -298,8 +300,8 @@ def pca_projection_variance(ctx, random_shapes):
 
 def pca_round_trip(ctx, random_shapes):
     X_train, X_test = correlated_data(ctx.rng, *split_shape(ctx.rng, random_shapes))
-    stats = get_stats("fit_pca", ctx.call(f"{T}.fit_pca", X_train), PCA_KEYS)
-    X_hat = ctx.call(f"{T}.pca_reconstruct", ctx.call(f"{T}.pca_project", X_test, stats), stats)
+    stats = get_stats("fit_pca", ctx.other(f"{T}.fit_pca", X_train), PCA_KEYS)
+    X_hat = ctx.call(f"{T}.pca_reconstruct", ctx.other(f"{T}.pca_project", X_test, stats), stats)
     assert_near("pca_reconstruct(pca_project(X_test, stats), stats) with all components", X_hat, X_test,
                 PROPERTY_TOL * np.abs(X_test).max(), "with k = D the projection is a rotation: "
                 "reconstruct multiplies by components^T and adds the mean back.")
@@ -310,7 +312,7 @@ def whitened_identity(fn, k_all):
         X_train, _ = correlated_data(ctx.rng, *split_shape(ctx.rng, random_shapes))
         D = X_train.shape[1]
         k = D if k_all else pick_k(ctx.rng, random_shapes, D)
-        stats = get_stats("fit_whitening", ctx.call(f"{T}.fit_whitening", X_train, WHITEN_EPS, k),
+        stats = get_stats("fit_whitening", ctx.other(f"{T}.fit_whitening", X_train, WHITEN_EPS, k),
                           PCA_KEYS + ("scale",))
         out = ctx.call(f"{T}.{fn}", X_train, stats)
         width = k if fn == "pca_whiten" else D

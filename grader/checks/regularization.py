@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case, add_layer_cases
+from ..cases import Case, add_case, add_dtype_check, add_layer_cases
 from ..compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe
 from ..numgrad import directional_gradient_check
 from ..registry import check
@@ -211,22 +211,16 @@ def dropout_uses_rng(ctx):
                 "draw from the given generator itself, not from a new generator or a copy of it.")
 
 
-def _float32_check(fn: str, backward: str):
-    @check(T, fn, "float32 in, float32 out (train mode)")
-    def keeps_dtype(ctx):
-        x = ctx.rng.standard_normal((3, 4)).astype(np.float32)
-        out, cache = ctx.call(f"{T}.{fn}", x, {"mode": "train", "keep_prob": 0.6, "seed": draw_seed(ctx.rng)})
-        assert_true(isinstance(out, np.ndarray) and out.dtype == np.float32,
-                    f"{fn}(float32 x) returned dtype {getattr(out, 'dtype', type(out).__name__)}; expected float32.",
-                    "rng.random gives float64: convert the mask to x.dtype before multiplying.")
-        dx = ctx.call(f"{T}.{backward}", np.ones_like(x), cache)
-        assert_true(isinstance(dx, np.ndarray) and dx.dtype == np.float32,
-                    f"{backward} with float32 arrays returned dtype {getattr(dx, 'dtype', type(dx).__name__)}; "
-                    "expected float32.")
+MASK_DTYPE_HINT = ("rng.random(...) gives float64, so a mask built from it turns a float32 result into float64: "
+                   "cast the mask with .astype(x.dtype) (or keep it boolean) before multiplying.")
+GRAD_DTYPE_HINT = ("multiply dout by the mask from the cache, which has x's dtype; a float64 array (np.ones, "
+                   "np.float64 scalars) turns the gradient into float64.")
 
-
-_float32_check("dropout_forward", "dropout_backward")
-_float32_check("dropout_forward_noninverted", "dropout_backward_noninverted")
+for _fn in ("dropout", "dropout_noninverted", "dropconnect"):
+    _forward, _backward = (f"{_fn}_forward", f"{_fn}_backward") if _fn != "dropout_noninverted" else \
+        ("dropout_forward_noninverted", "dropout_backward_noninverted")
+    add_dtype_check(T, _forward, MASK_DTYPE_HINT)
+    add_dtype_check(T, _backward, GRAD_DTYPE_HINT)
 
 
 def _bad_param_check(fn: str, args):

@@ -44,14 +44,14 @@ def train_then_test(ctx):
     compare_outputs(f"batchnorm_forward after {len(batches)} train step(s) and one test step:", *results, TOL_EXACT)
 
 
-@check(T, "batchnorm_backward", "dx sums to zero over the batch (both backwards)", hidden=True)
-def dx_sums_to_zero(ctx):
-    """Adding a constant to one feature of the whole batch leaves x_hat unchanged, so the gradient
-    has no component along that direction: sum_n dx[n] = 0 for every feature, exactly."""
-    inputs = make_bn(ctx.rng, True)
-    x = inputs["x"]
-    _, cache = ctx.call(BN, x, inputs["gamma"], inputs["beta"], {"mode": "train", "eps": inputs["eps"]})
-    for backward in ("batchnorm_backward", "batchnorm_backward_alt"):
+def _dx_sums_to_zero(backward: str):
+    @check(T, backward, "dx sums to zero over the batch", hidden=True)
+    def sums_to_zero(ctx):
+        """Adding a constant to one feature of the whole batch leaves x_hat unchanged, so the
+        gradient has no component along that direction: sum_n dx[n] = 0 for every feature, exactly."""
+        inputs = make_bn(ctx.rng, True)
+        x = inputs["x"]
+        _, cache = ctx.other(BN, x, inputs["gamma"], inputs["beta"], {"mode": "train", "eps": inputs["eps"]})
         grads = ctx.call(f"{T}.{backward}", inputs["dout"], cache)
         dx = grads[0] if isinstance(grads, tuple) else grads
         assert_true(isinstance(dx, np.ndarray) and dx.shape == x.shape,
@@ -63,6 +63,10 @@ def dx_sums_to_zero(ctx):
                     "mu depends on every example: include the gradient path through the batch mean.")
 
 
+for _backward in ("batchnorm_backward", "batchnorm_backward_alt"):
+    _dx_sums_to_zero(_backward)
+
+
 @check(T, "spatial_groupnorm_forward", "G = 1 is layer norm over (C, H, W); G = C is per-channel instance norm",
        hidden=True)
 def groupnorm_extremes(ctx):
@@ -70,12 +74,12 @@ def groupnorm_extremes(ctx):
     x, gamma, beta = inputs["x"], inputs["gamma"], inputs["beta"]
     N, C, H, W = x.shape
     one_group = ctx.call(f"{T}.spatial_groupnorm_forward", x, gamma, beta, 1, {})[0]
-    layer = ctx.call(f"{T}.layernorm_forward", x.reshape(N, -1), np.repeat(gamma, H * W), np.repeat(beta, H * W),
+    layer = ctx.other(f"{T}.layernorm_forward", x.reshape(N, -1), np.repeat(gamma, H * W), np.repeat(beta, H * W),
                      {})[0]
     assert_close("spatial_groupnorm_forward with G = 1 vs layernorm_forward on x.reshape(N, -1)",
                  one_group, np.reshape(layer, x.shape), TOL_AGREE)
     per_channel = ctx.call(f"{T}.spatial_groupnorm_forward", x, gamma, beta, C, {})[0]
-    instance = [ctx.call(f"{T}.spatial_batchnorm_forward", x[n:n + 1], gamma, beta, {"mode": "train"})[0]
+    instance = [ctx.other(f"{T}.spatial_batchnorm_forward", x[n:n + 1], gamma, beta, {"mode": "train"})[0]
                 for n in range(N)]
     assert_close("spatial_groupnorm_forward with G = C vs spatial_batchnorm_forward on each example alone",
                  per_channel, np.concatenate(instance), TOL_AGREE)

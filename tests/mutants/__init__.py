@@ -61,6 +61,23 @@ def all_mutants() -> list[Mutant]:
     return MUTANTS
 
 
+def float64_buffer(reference, index=None):
+    """`reference` whose result (or result[index]) is copied into an np.zeros buffer, float64
+    whatever the inputs' dtype: the "dx = np.zeros(dout.shape); dx[...] = ..." habit."""
+    def fn(*args, **kwargs):
+        result = reference(*args, **kwargs)
+        parts = list(result) if index is not None else [result]
+        where = index if index is not None else 0
+        buffer = np.zeros(np.shape(parts[where]))
+        buffer[...] = parts[where]
+        parts[where] = buffer
+        return tuple(parts) if index is not None else buffer
+    return fn
+
+
+BUFFER_BUG = "fills an np.zeros(shape) buffer: float64 output for float32 inputs"
+
+
 SCRATCH_BUG = "reuses its first input array as scratch space (x *= 0.5) after computing the result"
 
 

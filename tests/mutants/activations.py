@@ -5,7 +5,7 @@ import numpy as np
 
 from trainlab import activations as ref
 
-from . import mutant
+from . import BUFFER_BUG, float64_buffer, mutant
 
 T = "activations"
 
@@ -193,3 +193,29 @@ def relu_forward_leaky(x):
 @mutant(f"{T}.relu_forward", "multiplies by a float64 mask ((x > 0).astype(np.float64))")
 def relu_forward_float64_mask(x):
     return x * (x > 0).astype(np.float64), x
+
+
+@mutant(f"{T}.relu_backward", "an integer mask ((x > 0).astype(int)) turns float32 into float64")
+def relu_backward_int_mask(dout, cache):
+    return dout * (cache > 0).astype(int)
+
+
+@mutant(f"{T}.leaky_relu_backward", "slope array np.where(x > 0, 1.0, alpha) is float64")
+def leaky_relu_backward_float64_slope(dout, cache):
+    x, alpha = cache
+    return dout * np.where(x > 0, 1.0, alpha)
+
+
+@mutant(f"{T}.sigmoid_backward", "s * (np.ones(s.shape) - s): a float64 ones array")
+def sigmoid_backward_float64_ones(dout, cache):
+    return dout * cache * (np.ones(cache.shape) - cache)
+
+
+@mutant(f"{T}.tanh_backward", "np.ones(out.shape) - out ** 2: a float64 ones array")
+def tanh_backward_float64_ones(dout, cache):
+    return dout * (np.ones(cache.shape) - cache ** 2)
+
+
+for _name, _index in (("elu_backward", None), ("selu_backward", None), ("prelu_forward", 0), ("prelu_backward", 0),
+                      ("maxout_forward", 0), ("maxout_backward", 1)):
+    mutant(f"{T}.{_name}", BUFFER_BUG)(float64_buffer(getattr(ref, _name), _index))

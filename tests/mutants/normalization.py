@@ -3,7 +3,7 @@ import numpy as np
 
 from trainlab import normalization as ref
 
-from . import mutant
+from . import BUFFER_BUG, float64_buffer, mutant
 
 T = "normalization"
 
@@ -250,3 +250,21 @@ def batchnorm_keepdims_running(x, gamma, beta, bn_param):
     bn_param["running_mean"] = bn_param["running_mean"][None, :]
     bn_param["running_var"] = bn_param["running_var"][None, :]
     return out, cache
+
+
+for _name in ("batchnorm_backward", "batchnorm_backward_alt", "layernorm_backward", "spatial_batchnorm_backward",
+              "spatial_groupnorm_backward"):
+    mutant(f"{T}.{_name}", BUFFER_BUG)(float64_buffer(getattr(ref, _name), 0))
+
+
+@mutant(f"{T}.batchnorm_backward_alt", "closed form without the sum_j dout_j term (no path through mu)")
+def batchnorm_backward_alt_no_mean_path(dout, cache):
+    _, sigma, x_hat, gamma = cache
+    N = dout.shape[0]
+    dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
+    return (gamma / (N * sigma)) * (N * dout - x_hat * dgamma), dgamma, dbeta
+
+
+@mutant(f"{T}.spatial_groupnorm_forward", "statistics per channel whatever G (instance norm)")
+def groupnorm_per_channel(x, gamma, beta, G, gn_param):
+    return ref.spatial_groupnorm_forward(x, gamma, beta, x.shape[1], gn_param)

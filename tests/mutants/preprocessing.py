@@ -215,3 +215,14 @@ def zca_whiten_in_place(X, stats):
 def pca_reconstruct_reshapes_mean(Z, stats):
     stats["mean"] = stats["mean"].reshape(1, -1)
     return Z @ stats["components"].T + stats["mean"]
+
+
+@mutant(f"{T}.pca_project", "projects onto the rows of components: (X - mean) @ components.T")
+def pca_project_rows(X, stats):
+    return (X - stats["mean"]) @ stats["components"].T
+
+
+@mutant(f"{T}.zca_whiten", "scales after rotating back: (X - mean) @ C @ C.T * scale")
+def zca_scale_after_rotation(X, stats):
+    C = stats["components"]
+    return (X - stats["mean"]) @ C @ C.T * stats["scale"]

@@ -3,7 +3,7 @@ import numpy as np
 
 from trainlab import regularization as ref
 
-from . import mutant
+from . import BUFFER_BUG, float64_buffer, mutant
 
 T = "regularization"
 
@@ -216,3 +216,17 @@ def dropconnect_unvalidated(x, w, b, dc_param):
 def dropconnect_backward_ignores_test(dout, cache):
     x, w_masked, mask = cache
     return dout @ w_masked.T, (x.T @ dout) * mask, dout.sum(axis=0)
+
+
+for _name in ("dropout_backward", "dropout_backward_noninverted", "dropconnect_backward"):
+    mutant(f"{T}.{_name}", BUFFER_BUG)(float64_buffer(getattr(ref, _name), 0 if _name == "dropconnect_backward" else None))
+
+
+@mutant(f"{T}.dropconnect_forward", "weight mask (rng.random(w.shape) < keep_prob) / keep_prob left float64")
+def dropconnect_forward_float64_mask(x, w, b, dc_param):
+    mode, keep_prob = ref._read_dropout_param(dc_param, "dc_param")
+    mask, w_masked = None, w
+    if mode == "train":
+        mask = (ref._mask_rng(dc_param, "dc_param").random(w.shape) < keep_prob) / keep_prob
+        w_masked = w * mask
+    return x @ w_masked + b, (x, w_masked, mask)
