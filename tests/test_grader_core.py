@@ -149,3 +149,17 @@ def test_a_keepdims_shape_with_the_right_values_gets_a_hint_and_a_wrong_value_do
     with pytest.raises(CheckFailure) as info:
         assert_close("running_mean", 2 * expected[None, :], expected)
     assert "keepdims" not in str(info.value)
+
+
+def test_every_float32_check_is_promised_by_the_docstring():
+    """A dtype style check grades only what the student's docstring states (GRADING_RULES.md, rule 3)."""
+    import importlib
+
+    from grader.cases import DTYPE_NAME
+    from grader.registry import select
+
+    checked = {(c.topic, c.function) for c in select(hidden=True) if c.name == DTYPE_NAME}
+    assert len(checked) >= 30
+    for topic, function in checked:
+        doc = getattr(importlib.import_module(f"trainlab.{topic}"), function).__doc__
+        assert "float32 in, float32 out" in doc, f"{topic}.{function}"

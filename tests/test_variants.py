@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from grader.cases import INPLACE_NAME
+from grader.checks.regularization import DRAW_NAME
 from grader.engine import PASSED, run_checks
 from tests.variants import STYLES, all_variants
 
@@ -19,6 +20,8 @@ def style_of(result) -> str | None:
         return "in-place"
     if "float32" in result.name:
         return "dtype"
+    if result.name.startswith(DRAW_NAME):
+        return "draw"
     return None
 
 

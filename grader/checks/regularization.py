@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import Case, add_case, add_dtype_check, add_layer_cases
-from ..compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe
+from ..compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe, rel_error_array
+from ..errors import CheckFailure
 from ..numgrad import directional_gradient_check
 from ..registry import check
 from .common import away_from_zero, dims
@@ -86,13 +87,49 @@ def dropout_backward_hint(inputs, got, expected):
     return None
 
 
-for _mode in ("train", "test"):
-    add_layer_cases(T, f"{T}.dropout_forward", f"{T}.dropout_backward", make_dropout(_mode),
-                    build=lambda inputs: (inputs["x"], dropout_param(inputs)), name=CASE_NAMES[_mode],
-                    hint_forward=dropout_forward_hint, hint_backward=dropout_backward_hint)
-    add_layer_cases(T, f"{T}.dropout_forward_noninverted", f"{T}.dropout_backward_noninverted",
-                    make_dropout(_mode), build=lambda inputs: (inputs["x"], dropout_param(inputs)),
-                    name=CASE_NAMES[_mode])
+def any_draw(function: str, inverted: bool):
+    """Judge a train-mode output by what every correct draw gives: each entry is 0 (dropped) or
+    x / keep_prob (kept; x without the inverted scaling). Which units are kept is the draw's
+    business: the documented draw has a small check of its own, and the fraction kept is
+    checked on 100,000 units ("ones in train mode")."""
+
+    def judge(inputs, got, expected):
+        x, keep_prob, out = inputs["x"], inputs["keep_prob"], got.get("out")
+        assert_shape(f"{function} output", out, x.shape)
+        kept = x / keep_prob if inverted else x
+        ok = (out == 0) | (rel_error_array(out, kept) <= TOL_EXACT)
+        if not ok.all():
+            where = tuple(int(i) for i in np.argwhere(~ok)[0])
+            hint = None
+            if inverted and np.allclose(out[out != 0], x[out != 0]):
+                hint = "inverted dropout divides the kept units by keep_prob at train time."
+            elif not inverted and np.allclose(out[out != 0], kept[out != 0] / keep_prob):
+                hint = "non-inverted dropout keeps x as it is at train time and scales at test time instead."
+            raise CheckFailure(f"{function} output at index {where} is {float(out[where]):.9g}; with "
+                               f"keep_prob={keep_prob:g} every entry must be 0 (dropped) or "
+                               f"{'x / keep_prob' if inverted else 'x'} = {float(kept[where]):.9g} (kept).", hint)
+
+    return judge
+
+
+def make_documented_draw(rng, random_shapes):
+    inputs = make_dropout("train")(rng, random_shapes)
+    return {**inputs, "keep_prob": PUBLIC_KEEP_PROB}
+
+
+DRAW_NAME = "the documented draw: keep where np.random.default_rng(seed).random(x.shape) < keep_prob"
+
+for _forward, _backward, _inverted in (("dropout_forward", "dropout_backward", True),
+                                       ("dropout_forward_noninverted", "dropout_backward_noninverted", False)):
+    for _mode in ("train", "test"):
+        add_layer_cases(T, f"{T}.{_forward}", f"{T}.{_backward}", make_dropout(_mode),
+                        build=lambda inputs: (inputs["x"], dropout_param(inputs)), name=CASE_NAMES[_mode],
+                        hint_forward=dropout_forward_hint if _inverted else None,
+                        hint_backward=dropout_backward_hint if _inverted else None,
+                        judge_forward=any_draw(_forward, _inverted) if _mode == "train" else None)
+    add_case(Case(T, _forward, DRAW_NAME, make_documented_draw,
+                  lambda call, inputs, _f=_forward: {"out": call(f"{T}.{_f}", inputs["x"], dropout_param(inputs))[0]},
+                  hint=dropout_forward_hint if _inverted else None, twin=False))
 
 
 def make_dropconnect(mode: str):

@@ -10,7 +10,8 @@ from ..cases import CASES, GRAD_CASES, hidden_case_check, hidden_grad_check
 from ..registry import TOPICS, register
 
 for _case in CASES:
-    register(hidden_case_check(_case))
+    if _case.twin:
+        register(hidden_case_check(_case))
 for _case in GRAD_CASES:
     register(hidden_grad_check(_case))
 

@@ -17,6 +17,7 @@ def sigmoid_forward(x):
 
     x: array of any shape. Returns out of the same shape, out = 1 / (1 + exp(-x)), and the cache.
     Stable form: with e = exp(-|x|), out = 1 / (1 + e) where x >= 0 and e / (1 + e) where x < 0.
+    float32 in, float32 out.
     """
     ### BEGIN SOLUTION
     e = np.exp(-np.abs(x))
@@ -27,7 +28,8 @@ def sigmoid_forward(x):
 
 
 def sigmoid_backward(dout, cache):
-    """dout: upstream gradient, shape of out. Returns dx = dout * s * (1 - s), s = sigmoid(x)."""
+    """dout: upstream gradient, shape of out. Returns dx = dout * s * (1 - s), s = sigmoid(x).
+    float32 in, float32 out."""
     s = cache
     ### BEGIN SOLUTION
     dx = dout * s * (1 - s)
@@ -36,7 +38,8 @@ def sigmoid_backward(dout, cache):
 
 
 def tanh_forward(x):
-    """Hyperbolic tangent. x: any shape. Returns out = tanh(x) (same shape) and the cache."""
+    """Hyperbolic tangent. x: any shape. Returns out = tanh(x) (same shape) and the cache.
+    float32 in, float32 out."""
     ### BEGIN SOLUTION
     out = np.tanh(x)
     ### END SOLUTION
@@ -45,7 +48,8 @@ def tanh_forward(x):
 
 
 def tanh_backward(dout, cache):
-    """dout: shape of out. Returns dx = dout * (1 - tanh(x)^2)."""
+    """dout: shape of out. Returns dx = dout * (1 - tanh(x)^2).
+    float32 in, float32 out."""
     t = cache
     ### BEGIN SOLUTION
     dx = dout * (1 - t * t)
@@ -54,7 +58,8 @@ def tanh_backward(dout, cache):
 
 
 def relu_forward(x):
-    """Rectified linear unit. x: any shape. Returns out = max(0, x) and the cache."""
+    """Rectified linear unit. x: any shape. Returns out = max(0, x) and the cache.
+    float32 in, float32 out."""
     ### BEGIN SOLUTION
     out = np.maximum(x, 0)
     ### END SOLUTION
@@ -63,7 +68,8 @@ def relu_forward(x):
 
 
 def relu_backward(dout, cache):
-    """dout: shape of x. Returns dx = dout * [x > 0] (the mask comes from the input x)."""
+    """dout: shape of x. Returns dx = dout * [x > 0] (the mask comes from the input x).
+    float32 in, float32 out."""
     x = cache
     ### BEGIN SOLUTION
     dx = dout * (x > 0)
@@ -72,7 +78,8 @@ def relu_backward(dout, cache):
 
 
 def leaky_relu_forward(x, alpha=0.01):
-    """Leaky ReLU (Maas et al. 2013). x: any shape. out = x where x > 0, alpha * x elsewhere."""
+    """Leaky ReLU (Maas et al. 2013). x: any shape. out = x where x > 0, alpha * x elsewhere.
+    float32 in, float32 out."""
     ### BEGIN SOLUTION
     out = np.where(x > 0, x, alpha * x)
     ### END SOLUTION
@@ -81,7 +88,8 @@ def leaky_relu_forward(x, alpha=0.01):
 
 
 def leaky_relu_backward(dout, cache):
-    """dout: shape of x. Returns dx = dout where x > 0, alpha * dout elsewhere."""
+    """dout: shape of x. Returns dx = dout where x > 0, alpha * dout elsewhere.
+    float32 in, float32 out."""
     x, alpha = cache
     ### BEGIN SOLUTION
     dx = np.where(x > 0, dout, alpha * dout)
@@ -93,6 +101,7 @@ def prelu_forward(x, alpha):
     """Parametric ReLU (He et al. 2015): a learned negative slope per feature.
 
     x: (N, D); alpha: (D,). out (N, D) = x where x > 0, alpha * x elsewhere.
+    float32 in, float32 out.
     """
     ### BEGIN SOLUTION
     out = np.where(x > 0, x, alpha * x)
@@ -102,7 +111,8 @@ def prelu_forward(x, alpha):
 
 
 def prelu_backward(dout, cache):
-    """dout: (N, D). Returns dx (N, D) and dalpha (D,) = sum over N of dout * x where x <= 0."""
+    """dout: (N, D). Returns dx (N, D) and dalpha (D,) = sum over N of dout * x where x <= 0.
+    float32 in, float32 out."""
     x, alpha = cache
     ### BEGIN SOLUTION
     negative = x <= 0
@@ -116,6 +126,7 @@ def elu_forward(x, alpha=1.0):
     """Exponential linear unit (Clevert et al. 2016). x: any shape.
 
     out = x where x > 0, alpha * (exp(x) - 1) elsewhere; exp is only taken of min(x, 0).
+    float32 in, float32 out.
     """
     ### BEGIN SOLUTION
     out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
@@ -125,7 +136,8 @@ def elu_forward(x, alpha=1.0):
 
 
 def elu_backward(dout, cache):
-    """dout: shape of x. dx = dout where x > 0, dout * alpha * exp(x) = dout * (out + alpha) elsewhere."""
+    """dout: shape of x. dx = dout where x > 0, dout * alpha * exp(x) = dout * (out + alpha) elsewhere.
+    float32 in, float32 out."""
     x, out, alpha = cache
     ### BEGIN SOLUTION
     dx = np.where(x > 0, dout, dout * (out + alpha))
@@ -137,6 +149,7 @@ def selu_forward(x):
     """Scaled ELU (Klambauer et al. 2017). x: any shape.
 
     out = SELU_SCALE * (x where x > 0, SELU_ALPHA * (exp(x) - 1) elsewhere).
+    float32 in, float32 out.
     """
     ### BEGIN SOLUTION
     out = SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0)))
@@ -146,7 +159,8 @@ def selu_forward(x):
 
 
 def selu_backward(dout, cache):
-    """dout: shape of x. dx = SELU_SCALE * dout where x > 0, dout * (out + SELU_SCALE * SELU_ALPHA) elsewhere."""
+    """dout: shape of x. dx = SELU_SCALE * dout where x > 0, dout * (out + SELU_SCALE * SELU_ALPHA) elsewhere.
+    float32 in, float32 out."""
     x, out = cache
     ### BEGIN SOLUTION
     dx = np.where(x > 0, SELU_SCALE * dout, dout * (out + SELU_SCALE * SELU_ALPHA))
@@ -159,6 +173,7 @@ def maxout_forward(x, w, b):
 
     x: (N, D); w: (D, M, K); b: (M, K). z[n, m, k] = sum_d x[n, d] w[d, m, k] + b[m, k];
     out (N, M) = max over k of z.
+    float32 in, float32 out.
     """
     ### BEGIN SOLUTION
     z = np.einsum("nd,dmk->nmk", x, w) + b  # (N, M, K)
@@ -170,7 +185,8 @@ def maxout_forward(x, w, b):
 
 
 def maxout_backward(dout, cache):
-    """dout: (N, M). Returns dx (N, D), dw (D, M, K), db (M, K); only the winning piece gets gradient."""
+    """dout: (N, M). Returns dx (N, D), dw (D, M, K), db (M, K); only the winning piece gets gradient.
+    float32 in, float32 out."""
     x, w, k_max = cache
     K = w.shape[2]
     ### BEGIN SOLUTION

@@ -37,6 +37,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
            running_mean = momentum * running_mean + (1 - momentum) * mu, likewise running_var;
     test:  mu = running_mean, var = running_var (the running averages are left as they are).
     Both:  x_hat = (x - mu) / sqrt(var + eps), out = gamma * x_hat + beta.
+    float32 in, float32 out.
     """
     N, D = x.shape
     mode = bn_param.get("mode", "train")
@@ -73,6 +74,7 @@ def batchnorm_backward(dout, cache):
       out = gamma * x_hat + beta.
     x reaches the output along three paths (directly through xc, through mu and through var);
     their gradients add up.
+    float32 in, float32 out.
     """
     xc, sigma, x_hat, gamma = cache
     N = dout.shape[0]
@@ -105,6 +107,7 @@ def batchnorm_backward_alt(dout, cache):
     With d out_j / d x_hat_j = gamma, summing over j:
       dx_i = gamma / (N sigma) * (N dout_i - sum_j dout_j - x_hat_i sum_j dout_j x_hat_j),
     which needs only x_hat and sigma and makes a few passes over the data instead of one per node.
+    float32 in, float32 out.
     """
     _, sigma, x_hat, gamma = cache
     N = dout.shape[0]
@@ -124,6 +127,7 @@ def layernorm_forward(x, gamma, beta, ln_param):
       mu_n = mean_d x[n, d], var_n = mean_d (x[n, d] - mu_n)^2 (biased),
       x_hat = (x - mu) / sqrt(var + eps), out = gamma * x_hat + beta.
     Returns out (N, D) and the cache.
+    float32 in, float32 out.
     """
     eps = ln_param.get("eps", DEFAULT_EPS)
     ### BEGIN SOLUTION
@@ -143,6 +147,7 @@ def layernorm_backward(dout, cache):
     The closed form of batchnorm_backward_alt, with the roles of the axes swapped: the statistics
     are per example (over d), gamma stays per feature. With dx_hat = dout * gamma,
       dx = (dx_hat - mean_d dx_hat - x_hat * mean_d(dx_hat * x_hat)) / sigma.
+    float32 in, float32 out.
     """
     sigma, x_hat, gamma = cache
     ### BEGIN SOLUTION
@@ -162,6 +167,7 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     Each channel is normalized over all N * H * W of its values: move the channel axis last,
     flatten to (N * H * W, C), call batchnorm_forward and undo the reshape.
     Returns out (N, C, H, W) and the cache (batchnorm_forward's).
+    float32 in, float32 out.
     """
     N, C, H, W = x.shape
     ### BEGIN SOLUTION
@@ -177,6 +183,7 @@ def spatial_batchnorm_backward(dout, cache):
 
     dout: (N, C, H, W). Returns dx (N, C, H, W), dgamma (C,), dbeta (C,), by the same reshape
     as the forward pass around batchnorm_backward_alt.
+    float32 in, float32 out.
     """
     N, C, H, W = dout.shape
     ### BEGIN SOLUTION
@@ -196,6 +203,7 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     mu and var (biased) are taken over the C/G * H * W values of the group, then
     x_hat = (x - mu) / sqrt(var + eps) and out = gamma[c] * x_hat + beta[c] per channel c.
     Returns out (N, C, H, W) and the cache.
+    float32 in, float32 out.
     """
     N, C, H, W = x.shape
     if G < 1 or C % G != 0:
@@ -218,6 +226,7 @@ def spatial_groupnorm_backward(dout, cache):
     dout: (N, C, H, W). Returns dx (N, C, H, W), dgamma (C,), dbeta (C,).
     Per (example, group), the closed form of layernorm_backward over the group's values:
       dx = (dx_hat - mean dx_hat - x_hat * mean(dx_hat * x_hat)) / sigma, dx_hat = dout * gamma[c].
+    float32 in, float32 out.
     """
     sigma, x_hat, gamma, G = cache
     N, C, H, W = dout.shape

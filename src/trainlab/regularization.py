@@ -47,6 +47,9 @@ def dropout_forward(x, dropout_param):
     Train: mask = [rng.random(x.shape) < keep_prob] / keep_prob, in x's dtype (one draw);
            out = x * mask, so E[out] = x.
     Test:  out = x (a new array).
+    float32 in, float32 out. Graded as the same: any draw that keeps each unit with probability
+    keep_prob (rng.random(x.shape) >= 1 - keep_prob, for one) earns the value and gradient
+    checks; one small check of its own asks for the draw above.
     """
     mode, keep_prob = _read_dropout_param(dropout_param, "dropout_param")
     rng = _mask_rng(dropout_param, "dropout_param") if mode == "train" else None
@@ -63,7 +66,8 @@ def dropout_forward(x, dropout_param):
 
 
 def dropout_backward(dout, cache):
-    """dout: shape of x. Returns dx = dout * mask in train mode, dx = dout in test mode."""
+    """dout: shape of x. Returns dx = dout * mask in train mode, dx = dout in test mode.
+    float32 in, float32 out."""
     mask, mode = cache
     ### BEGIN SOLUTION
     dx = dout * mask if mode == "train" else dout.copy()
@@ -77,6 +81,8 @@ def dropout_forward_noninverted(x, dropout_param):
     x: array of any shape. Returns out (shape and dtype of x) and the cache.
     Train: mask = [rng.random(x.shape) < keep_prob], in x's dtype (one draw); out = x * mask.
     Test:  out = keep_prob * x, which equals the train-time expectation E[x * mask].
+    float32 in, float32 out. As for dropout_forward, any draw that keeps each unit with
+    probability keep_prob earns the value checks; one small check asks for the draw above.
     """
     mode, keep_prob = _read_dropout_param(dropout_param, "dropout_param")
     rng = _mask_rng(dropout_param, "dropout_param") if mode == "train" else None
@@ -93,7 +99,8 @@ def dropout_forward_noninverted(x, dropout_param):
 
 
 def dropout_backward_noninverted(dout, cache):
-    """dout: shape of x. Returns dx = dout * mask in train mode, dx = keep_prob * dout in test mode."""
+    """dout: shape of x. Returns dx = dout * mask in train mode, dx = keep_prob * dout in test mode.
+    float32 in, float32 out."""
     mask, keep_prob, mode = cache
     ### BEGIN SOLUTION
     dx = dout * mask if mode == "train" else keep_prob * dout
@@ -111,6 +118,7 @@ def dropconnect_forward(x, w, b, dc_param):
     The 1 / keep_prob scaling is the inverted-dropout convention, so that E[w * mask] = w and the
     test-time layer is the plain affine map. Wan et al. instead sample from a Gaussian
     approximation of the output at test time; weight scaling is the simpler, common choice.
+    float32 in, float32 out.
     """
     mode, keep_prob = _read_dropout_param(dc_param, "dc_param")
     rng = _mask_rng(dc_param, "dc_param") if mode == "train" else None
@@ -128,7 +136,8 @@ def dropconnect_forward(x, w, b, dc_param):
 
 def dropconnect_backward(dout, cache):
     """dout: (N, M). Returns dx (N, D) = dout @ (w * mask).T, dw (D, M) = (x.T @ dout) * mask,
-    db (M,) = sum of dout over N; at test time mask is None and acts as all ones."""
+    db (M,) = sum of dout over N; at test time mask is None and acts as all ones.
+    float32 in, float32 out."""
     x, w_masked, mask = cache
     ### BEGIN SOLUTION
     dx = dout @ w_masked.T

@@ -3,7 +3,8 @@
 Each variant replaces one student function with code a real student would write: another published but equivalent formula, another
 mask convention, in-place state updates, keepdims and squeeze. tests/test_variants.py proves that
 each one passes every value check and fails exactly the style checks it declares (`breaks`):
-"in-place" (the function writes into an argument) or "dtype" (float32 in, float64 out).
+"in-place" (the function writes into an argument), "dtype" (float32 in, float64 out) or "draw"
+(a correct dropout draw other than the documented one).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tests.mutants import import_topic_modules
 
-STYLES = ("in-place", "dtype")
+STYLES = ("in-place", "dtype", "draw")
 
 
 @dataclass(frozen=True)

@@ -56,3 +56,32 @@ def max_norm_clip(w, max_norm_value, axis=0):
         raise ValueError(f"max_norm_value must be > 0, got {max_norm_value!r}")
     norms = np.linalg.norm(w, axis=axis, keepdims=True)
     return w * np.minimum(1.0, max_norm_value / np.maximum(norms, 1e-300))
+
+
+@variant(f"{T}.dropout_forward", style="keeps where u >= 1 - keep_prob (the other tail of the same draw)",
+         breaks=("draw",))
+def dropout_upper_tail(x, dropout_param):
+    mode, keep_prob, rng = _mode_and_rng(dropout_param)
+    if mode == "test":
+        return x.copy(), (None, mode)
+    mask = (rng.random(x.shape) >= 1 - keep_prob).astype(x.dtype) / x.dtype.type(keep_prob)
+    return x * mask, (mask, mode)
+
+
+@variant(f"{T}.dropout_forward", style="mask from rng.binomial(1, keep_prob, x.shape) (NumPy draws it as u < p)")
+def dropout_binomial(x, dropout_param):
+    mode, keep_prob, rng = _mode_and_rng(dropout_param)
+    if mode == "test":
+        return x.copy(), (None, mode)
+    mask = (rng.binomial(1, keep_prob, x.shape) / keep_prob).astype(x.dtype)
+    return x * mask, (mask, mode)
+
+
+@variant(f"{T}.dropout_forward_noninverted", style="boolean mask from u >= 1 - keep_prob, out = np.where(mask, x, 0)",
+         breaks=("draw",))
+def dropout_noninverted_where(x, dropout_param):
+    mode, keep_prob, rng = _mode_and_rng(dropout_param)
+    if mode == "test":
+        return keep_prob * x, (None, keep_prob, mode)
+    keep = rng.random(x.shape) >= 1 - keep_prob
+    return np.where(keep, x, x.dtype.type(0)), (keep.astype(x.dtype), keep_prob, mode)
