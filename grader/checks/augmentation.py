@@ -13,11 +13,12 @@ import numpy as np
 from ..cases import Case, add_case
 from ..compare import TOL_EXACT, assert_close, assert_true, describe
 from ..registry import check
-from .common import away_from_zero, dims
+from .common import away_from_half, away_from_zero, dims
 
 T = "augmentation"
 SEED_HIGH = 2**31
-MAX_PADDING = 3  # hidden cases draw a padding in [0, MAX_PADDING]
+MAX_PADDING = 3  # hidden cases draw a padding in [1, MAX_PADDING] (with 0, padding mistakes cannot show)
+HIDDEN_BATCH = (24, 41)  # hidden cases draw N in [24, 40]
 MAX_CUTOUT = 6  # hidden cases draw a cutout size in [1, MAX_CUTOUT]
 
 # The flip-rate check flips FLIP_IMAGES tiny images: the number flipped is Binomial(n, flip_prob),
@@ -38,8 +39,16 @@ def order_hint(inputs, got, expected):
 
 
 def images(rng, random_shapes: bool, fixed=(4, 2, 5, 6)) -> np.ndarray:
-    """A float64 batch (N, C, H, W) with no zeros, so a zeroed pixel is always visible."""
-    return away_from_zero(rng, dims(rng, random_shapes, fixed))
+    """A float64 batch (N, C, H, W) with no zeros, so a zeroed pixel is always visible.
+
+    Random shapes hold HIDDEN_BATCH[0] or more images: every image draws its own flip, window or
+    square, so with that many draws a wrong convention (a window that ignores the padding, an
+    unclipped square, a flip decided the other way round) shows in some image at every seed.
+    """
+    shape = dims(rng, random_shapes, fixed)
+    if random_shapes:
+        shape = (int(rng.integers(*HIDDEN_BATCH)), *shape[1:])
+    return away_from_zero(rng, shape)
 
 
 def draw_seed(rng) -> int:
@@ -84,7 +93,7 @@ def make_crop(rng, random_shapes):
     H, W = x.shape[2:]
     if not random_shapes:
         return {"x": x, "crop_h": 4, "crop_w": 5, "padding": 2, "seed": draw_seed(rng)}
-    padding = int(rng.integers(0, MAX_PADDING + 1))
+    padding = int(rng.integers(1, MAX_PADDING + 1))
     crop_h, crop_w = (int(rng.integers(1, n + 2 * padding + 1)) for n in (H, W))
     return {"x": x, "crop_h": crop_h, "crop_w": crop_w, "padding": padding, "seed": draw_seed(rng)}
 
@@ -188,7 +197,7 @@ def flip_property(ctx):
 
 
 def flip_rate(ctx, random_shapes: bool) -> None:
-    flip_prob = PUBLIC_FLIP_PROB if not random_shapes else float(ctx.rng.uniform(0.1, 0.9))
+    flip_prob = PUBLIC_FLIP_PROB if not random_shapes else away_from_half(ctx.rng, 0.1, 0.9)
     x = np.tile(np.array([1.0, 2.0]), (FLIP_IMAGES, 1, 1, 1))  # (n, 1, 1, 2): flipped iff it starts with 2
     out = ctx.call(f"{T}.random_flip", x, np.random.default_rng(draw_seed(ctx.rng)), flip_prob)
     assert_batch("random_flip(x)", out, x.shape)

@@ -19,6 +19,14 @@ def away_from_zero(rng, shape, scale: float = 1.0) -> np.ndarray:
     return np.where(np.abs(x) < KINK_MARGIN, np.copysign(KINK_MARGIN, x) + x, x)
 
 
+def away_from_half(rng, low: float, high: float, gap: float = 0.1) -> float:
+    """A probability drawn uniformly from [low, 0.5 - gap] and [0.5 + gap, high]: far enough from
+    1/2 that deciding the other way round (keep with probability 1 - p) changes the measured rate
+    by 2 * gap or more, far beyond the statistical checks' tolerances."""
+    p = float(rng.uniform(low, high - 2 * gap))
+    return p if p < 0.5 - gap else p + 2 * gap
+
+
 EXTREME = np.array([[-1000.0, -100.0, -20.0, -1e-3, 0.0], [1e-3, 20.0, 100.0, 700.0, 1000.0]])
 
 

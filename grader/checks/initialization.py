@@ -138,10 +138,19 @@ def std_hint(name: str, shape, opts: dict, rms: float) -> str | None:
 
 # ---------------------------------------------------------------- reference-output cases
 
+def distinct_fans(rng, random_shapes: bool, fixed: tuple, low: int, high: int) -> tuple:
+    """A shape like `fixed` whose first two axes differ (D_in != D_out, F != C), so that fan_in
+    and fan_out differ and every mistake of mode or axis order changes the result."""
+    while True:
+        shape = dims(rng, random_shapes, fixed, low=low, high=high)
+        if shape[0] != shape[1]:
+            return shape
+
+
 def make_fans(rank):
     def make(rng, random_shapes):
         fixed = (7, 3) if rank == 2 else (6, 3, 5, 2)
-        return {"shape": np.array(dims(rng, random_shapes, fixed, high=12))}
+        return {"shape": np.array(distinct_fans(rng, random_shapes, fixed, low=2, high=12))}
     return make
 
 
@@ -170,7 +179,7 @@ def make_init(rank, opts_fixed, opts_random):
     """Inputs of an initializer case: a shape of the given rank, a seed and the options."""
     def make(rng, random_shapes):
         fixed = (6, 4) if rank == 2 else (4, 3, 3, 3)
-        shape = dims(rng, random_shapes, fixed, low=1, high=10)
+        shape = distinct_fans(rng, random_shapes, fixed, low=1, high=10)
         opts = opts_random(rng) if random_shapes else dict(opts_fixed)
         return {"shape": np.array(shape), "seed": int(rng.integers(2 ** 31)), **opts}
     return make

@@ -88,7 +88,8 @@ def spatial_args(inputs):
 
 
 def make_gn(rng, random_shapes):
-    G, per_group = (2, 3) if not random_shapes else (int(rng.integers(1, 5)), int(rng.integers(1, 4)))
+    # 1 < G < C, so that the grouping shows (G = 1 and G = C have a check of their own)
+    G, per_group = (2, 3) if not random_shapes else (int(rng.integers(2, 5)), int(rng.integers(2, 4)))
     N, H, W = dims(rng, random_shapes, (2, 3, 4), high=6)
     C = G * per_group
     x = rng.standard_normal((N, C, H, W)) * rng.uniform(0.5, 3.0, (N, C, 1, 1)) + rng.uniform(-2, 2, (N, C, 1, 1))

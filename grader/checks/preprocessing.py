@@ -68,12 +68,13 @@ def split_shape(rng, random_shapes: bool) -> tuple[int, int, int]:
     """(N, D, M): train rows, features, test rows; N >= 3 D so the covariance has full rank."""
     if not random_shapes:
         return 20, 5, 8
-    D = int(rng.integers(2, 9))
+    D = int(rng.integers(6, 13))  # from 6 features on, no orthogonal D x D matrix here is symmetric
     return D * int(rng.integers(3, 7)), D, int(rng.integers(2, 10))
 
 
 def pick_k(rng, random_shapes: bool, D: int) -> int:
-    return min(3, D) if not random_shapes else int(rng.integers(1, D + 1))
+    """At least 2 components, so that per-component conventions (signs, order) always show."""
+    return min(3, D) if not random_shapes else int(rng.integers(2, D + 1))
 
 
 def make_split(rng, random_shapes):
@@ -155,7 +156,16 @@ def make_eps_k(eps):
 PCA_KEYS = ("mean", "components", "eigenvalues", "explained_variance_ratio")
 
 fit_case("fit_mean", "train set", ("mean",), make_split)
-fit_case("fit_standardize", "train set, default eps", ("mean", "std"), make_split)
+def make_low_variance(rng, random_shapes):
+    """A split whose first feature has variance ~1e-8 x the others': there the default eps = 1e-8
+    inside the square root changes the std by tens of percent, so leaving it out always shows."""
+    inputs = make_split(rng, random_shapes)
+    X = inputs["X_train"]
+    X[:, 0] = X[:, 0].mean() + 1e-4 * (X[:, 0] - X[:, 0].mean()) / X[:, 0].std()
+    return inputs
+
+
+fit_case("fit_standardize", "train set, default eps", ("mean", "std"), make_low_variance)
 fit_case("fit_standardize", "train set, eps = 0.1", ("mean", "std"), make_eps(0.1), lambda i: (i["eps"],))
 fit_case("fit_pca", "k components", PCA_KEYS, make_split_k, lambda i: (i["k"],))
 fit_case("fit_pca", "all components (k = None)", PCA_KEYS, make_split)
@@ -237,7 +247,7 @@ def standardized_train_is_unit(ctx, random_shapes):
 def constant_feature_is_finite(ctx, random_shapes):
     X_train, _ = correlated_data(ctx.rng, *split_shape(ctx.rng, random_shapes))
     j = int(ctx.rng.integers(X_train.shape[1]))
-    X_train[:, j] = 3.7  # a feature that never varies
+    X_train[:, j] = 3.5  # a feature that never varies; its mean is exactly 3.5, so X - mean is exactly 0
     stats = get_stats("fit_standardize", ctx.other(f"{T}.fit_standardize", X_train), ("mean", "std"))
     out = ctx.call(f"{T}.standardize", X_train, stats)
     hint = "add eps inside the square root: std = sqrt(var + eps), so a constant feature never divides by 0."

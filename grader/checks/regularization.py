@@ -16,7 +16,7 @@ from ..compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe, 
 from ..errors import CheckFailure
 from ..numgrad import directional_gradient_check
 from ..registry import check
-from .common import away_from_zero, dims
+from .common import away_from_half, away_from_zero, dims
 
 T = "regularization"
 SEED_HIGH = 2**31
@@ -45,7 +45,7 @@ def draw_seed(rng) -> int:
 
 
 def draw_keep_prob(rng, random_shapes: bool) -> float:
-    return PUBLIC_KEEP_PROB if not random_shapes else float(rng.uniform(0.3, 0.9))
+    return PUBLIC_KEEP_PROB if not random_shapes else away_from_half(rng, 0.3, 0.9)
 
 
 CASE_NAMES = {"train": "train mode, given seed", "test": "test mode"}

@@ -226,3 +226,8 @@ def pca_project_rows(X, stats):
 def zca_scale_after_rotation(X, stats):
     C = stats["components"]
     return (X - stats["mean"]) @ C @ C.T * stats["scale"]
+
+
+@mutant(f"{T}.standardize", "standardizes with X.mean(0) and X.std(0) of its own X, no eps (0 / 0 on a constant feature)")
+def standardize_own_statistics(X, stats):
+    return (X - X.mean(axis=0)) / X.std(axis=0)
