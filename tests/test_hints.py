@@ -1,4 +1,6 @@
 """Messages name the mistake: the mutant a hint describes triggers it, correct code never does."""
+import pytest
+
 from grader.engine import FAILED, run_checks
 from tests.mutants import all_mutants
 from tests.variants import all_variants
@@ -37,3 +39,23 @@ def test_keepdims_hint_names_the_extra_axis(reference_runner):
     assert any("keepdims=True" in r.message for r in failed), [r.message for r in failed][:3]
     for v in all_variants():
         assert not any("keepdims=True" in r.message for r in _failures(v.targets, v.topic, reference_runner))
+
+
+HINTS = [  # (words of the mutant's bug, words of the hint it must trigger)
+    ("mode 'test' uses running averages", "computes the same in train and test mode"),
+    ("normalizes over the batch axis", "own mean and variance over its D features"),
+    ("an integer mask ((x > 0).astype(int))", "astype(int) or .astype(float) is int64 or float64"),
+    ("weight mask (rng.random(w.shape) < keep_prob) / keep_prob left float64", "rng.random(...) gives float64"),
+]
+
+
+@pytest.mark.parametrize("bug, hint", HINTS, ids=[h[0][:40] for h in HINTS])
+def test_hint_fires_for_its_mistake_and_never_for_correct_code(bug, hint, reference_runner):
+    (m,) = [m for m in all_mutants() if bug in m.bug]
+    failed = _failures({m.target: m.fn}, m.topic, reference_runner)
+    assert any(hint in r.message for r in failed), [r.message for r in failed][:3]
+    assert not any(hint in r.message for r in _failures({}, m.topic, reference_runner))
+    for v in all_variants():
+        if v.topic == m.topic:
+            assert not any(hint in r.message for r in _failures(v.targets, v.topic, reference_runner)
+                           if not r.name.startswith("float32")), v.id

@@ -9,10 +9,10 @@ import pytest
 from grader.cases import INPLACE_NAME
 from grader.checks.regularization import DRAW_NAME
 from grader.engine import PASSED, run_checks
+from tests.seeds import seeds
 from tests.variants import STYLES, all_variants
 
 VARIANTS = all_variants()
-SEEDS = (0, 1, 2)
 
 
 def style_of(result) -> str | None:
@@ -35,10 +35,10 @@ def test_catalogue_is_large_and_spans_the_topics():
 
 @pytest.mark.parametrize("v", VARIANTS, ids=[v.id for v in VARIANTS])
 def test_variant_loses_only_the_style_checks_it_breaks(v, reference_runner):
-    for seed in SEEDS:
+    for seed in seeds():
         np.random.seed(seed)
         results = run_checks(topics=[v.topic], hidden=True, seed=seed, overrides=v.targets,
-                             reference=reference_runner)
+                             reference=reference_runner, fresh=True)
         failed = [r for r in results if r.status != PASSED]
         unexpected = [f"{r.id}: {r.message}" for r in failed
                       if style_of(r) not in v.breaks or f"{r.topic}.{r.function}" not in v.targets]

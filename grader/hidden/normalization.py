@@ -106,10 +106,15 @@ def layernorm_per_example(ctx):
     N, D = dims(rng, True, (4, 6), low=3)
     x = rng.standard_normal((N, D)) * 2 + rng.uniform(-2, 2, (N, 1))
     gamma, beta = rng.uniform(0.5, 2.0, D), rng.standard_normal(D)
-    out = ctx.call(f"{T}.layernorm_forward", x, gamma, beta, {"mode": "train"})[0]
-    alone = ctx.call(f"{T}.layernorm_forward", x[:1], gamma, beta, {"mode": "test"})[0]
+    out = ctx.call(f"{T}.layernorm_forward", x, gamma, beta, {})[0]
     assert_true(isinstance(out, np.ndarray) and out.shape == x.shape,
                 f"layernorm_forward returned {describe(out)}; expected shape {x.shape}.")
-    assert_close("layernorm_forward of the first example alone (mode 'test') vs within the batch (mode 'train')",
-                 alone, out[:1], TOL_AGREE,
-                 "layer normalization uses each example's own statistics over its features, in every mode.")
+    alone = ctx.call(f"{T}.layernorm_forward", x[:1], gamma, beta, {})[0]
+    assert_close("layernorm_forward of the first example alone vs within the batch", alone, out[:1], TOL_AGREE,
+                 "layer normalization takes each example's own mean and variance over its D features "
+                 "(axis 1), never statistics over the batch.")
+    for mode in ("train", "test"):
+        with_mode = ctx.call(f"{T}.layernorm_forward", x, gamma, beta, {"mode": mode})[0]
+        assert_close(f"layernorm_forward with ln_param {{'mode': {mode!r}}} vs with ln_param {{}}", with_mode, out,
+                     TOL_AGREE, "layer normalization computes the same in train and test mode: read eps from "
+                                "ln_param and ignore any other key (a model passes one dict to all its layers).")
