@@ -1,4 +1,4 @@
-"""The reference solutions pass every check, public and hidden, for 200 different seeds."""
+"""The reference solutions pass every check, public and hidden, on fresh inputs for 200 different seeds."""
 import pytest
 
 from grader.engine import run_checks
@@ -20,6 +20,6 @@ def test_every_topic_has_public_and_hidden_checks():
 def test_reference_passes_all_checks_for_many_seeds(first, reference_runner):
     failures = []
     for seed in range(first, first + CHUNK):
-        results = run_checks(hidden=True, seed=seed, reference=reference_runner)
+        results = run_checks(hidden=True, seed=seed, reference=reference_runner, fresh=True)
         failures += [f"seed {seed}: {r.id}: {r.message}" for r in results if not r.passed]
     assert not failures, "\n".join(failures[:10])

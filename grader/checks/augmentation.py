@@ -18,7 +18,7 @@ from .common import away_from_half, away_from_zero, dims
 T = "augmentation"
 SEED_HIGH = 2**31
 MAX_PADDING = 3  # hidden cases draw a padding in [1, MAX_PADDING] (with 0, padding mistakes cannot show)
-HIDDEN_BATCH = (24, 41)  # hidden cases draw N in [24, 40]
+HIDDEN_BATCH = (40, 65)  # hidden cases draw N in [40, 64]
 MAX_CUTOUT = 6  # hidden cases draw a cutout size in [1, MAX_CUTOUT]
 
 # The flip-rate check flips FLIP_IMAGES tiny images: the number flipped is Binomial(n, flip_prob),
@@ -43,7 +43,9 @@ def images(rng, random_shapes: bool, fixed=(4, 2, 5, 6)) -> np.ndarray:
 
     Random shapes hold HIDDEN_BATCH[0] or more images: every image draws its own flip, window or
     square, so with that many draws a wrong convention (a window that ignores the padding, an
-    unclipped square, a flip decided the other way round) shows in some image at every seed.
+    unclipped square, a flip decided the other way round) shows in some image at every seed. (A
+    square of size >= 2 on images of 8 x 8 or less touches the top or left border with probability
+    >= 0.23 per image, so 40 images all miss it with probability < 3e-5.)
     """
     shape = dims(rng, random_shapes, fixed)
     if random_shapes:
@@ -94,7 +96,8 @@ def make_crop(rng, random_shapes):
     if not random_shapes:
         return {"x": x, "crop_h": 4, "crop_w": 5, "padding": 2, "seed": draw_seed(rng)}
     padding = int(rng.integers(1, MAX_PADDING + 1))
-    crop_h, crop_w = (int(rng.integers(1, n + 2 * padding + 1)) for n in (H, W))
+    # smaller than the padded image, so that the window has more than one place to go
+    crop_h, crop_w = (int(rng.integers(1, n + 2 * padding)) for n in (H, W))
     return {"x": x, "crop_h": crop_h, "crop_w": crop_w, "padding": padding, "seed": draw_seed(rng)}
 
 
@@ -225,7 +228,8 @@ def crop_windows(ctx, random_shapes: bool) -> None:
     assert_close("random_crop(x, padding=0) at full size", ctx.call(fn, x, np.random.default_rng(0), None, 0), x, 0)
     if random_shapes:
         padding = int(ctx.rng.integers(1, MAX_PADDING + 1))
-        crop_h, crop_w = (int(ctx.rng.integers(1, n + 2 * padding + 1)) for n in (H, W))
+        # taller than the image itself, so that only windows of the PADDED image fit
+        crop_h, crop_w = int(ctx.rng.integers(H + 1, H + 2 * padding + 1)), int(ctx.rng.integers(1, W + 2 * padding + 1))
     else:
         padding, crop_h, crop_w = 2, H, W - 1
     out = ctx.call(fn, x, np.random.default_rng(draw_seed(ctx.rng)), (crop_h, crop_w), padding)
@@ -249,9 +253,9 @@ def crop_property(ctx):
 
 def zeroed_square(ctx, random_shapes: bool) -> None:
     """Cutout zeroes one clipped size x size square per image, the same in every channel."""
-    x = images(ctx.rng, random_shapes, (6, 2, 7, 8))
+    x = images(ctx.rng, random_shapes, (48, 2, 7, 8))  # 48 images: some square always meets the border
     N, C, H, W = x.shape
-    size = 3 if not random_shapes else int(ctx.rng.integers(1, MAX_CUTOUT + 1))
+    size = 3 if not random_shapes else int(ctx.rng.integers(2, MAX_CUTOUT + 1))  # size 1 never needs clipping
     out = ctx.call(f"{T}.cutout", x, np.random.default_rng(draw_seed(ctx.rng)), size)
     assert_batch(f"cutout(x, size={size})", out, x.shape)
     changed = out != x  # x has no zeros, so every zeroed pixel shows up here
@@ -283,8 +287,11 @@ def cutout_property(ctx):
 def mixup_consistent(ctx, random_shapes: bool) -> None:
     """With labels 0..N-1, y_mix[i] names the weights of the images mixed into x_mix[i]."""
     N, C, H, W = dims(ctx.rng, random_shapes, (6, 2, 3, 4))
+    if random_shapes:  # 8+ examples: the permutation is never the identity (1 / 8! = 2.5e-5)
+        N = int(ctx.rng.integers(8, 17))
     x = ctx.rng.uniform(0.5, 1.5, (N, C, H, W))  # positive: no cancellation in the mixtures
-    alpha = 1.0 if not random_shapes else float(ctx.rng.uniform(0.1, 2.0))
+    # alpha >= 0.5: lam within 1e-9 of 0 or 1 (where mixing cannot show) has probability < 1e-4
+    alpha = 1.0 if not random_shapes else float(ctx.rng.uniform(0.5, 2.0))
     x_mix, y_mix = ctx.call(f"{T}.mixup", x, np.arange(N), np.random.default_rng(draw_seed(ctx.rng)), alpha, N)
     assert_batch("mixup x_mix", x_mix, x.shape)
     assert_batch("mixup y_mix", y_mix, (N, N))

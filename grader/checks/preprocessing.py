@@ -287,8 +287,15 @@ def pca_orthonormal(ctx, random_shapes):
 
 
 def pca_sign_convention(ctx, random_shapes):
-    _, stats = fit_pca_for(ctx, random_shapes, k_all=False)
+    X_train, stats = fit_pca_for(ctx, random_shapes, k_all=False)
     C = stats["components"]
+    # the convention is about eigenvectors; other vectors (rows of the eigenvector matrix) have
+    # signs of their own, right or wrong by chance, so they fail here at every draw
+    along = covariance(X_train) @ C
+    off = along - C * np.sum(C * along, axis=0)
+    assert_near("the part of covariance @ components not along the components", off, np.zeros_like(off),
+                PROPERTY_TOL * np.abs(along).max(), "the components are the eigenvectors of the covariance, "
+                "stored as COLUMNS (the columns of np.linalg.eigh's second result).")
     largest = C[np.argmax(np.abs(C), axis=0), np.arange(C.shape[1])]
     assert_true(bool(np.all(largest > 0)),
                 f"fit_pca components {np.flatnonzero(largest <= 0).tolist()} have a negative largest-magnitude entry.",
