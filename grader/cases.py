@@ -68,10 +68,10 @@ CASES: list[Case] = []
 GRAD_CASES: list[GradCase] = []
 
 
-def compare_outputs(function: str, got: dict, expected: dict, tol: float, hint=None) -> None:
+def compare_outputs(function: str, got: dict, expected: dict, tol: float, hint=None, floor: float = 0.0) -> None:
     for key, want in expected.items():
         assert_true(key in got, f"{function}: the output {key} is missing.")
-        assert_close(f"{function} {key}", got[key], want, tol, hint)
+        assert_close(f"{function} {key}", got[key], want, tol, hint, floor)
 
 
 def run_case(case: Case, call, inputs: Inputs, forward_call=None) -> dict:
@@ -91,16 +91,17 @@ def alternative_call(implementations: dict):
     return call
 
 
-def compare_with_alternatives(what: str, got: dict, expected: dict, tol: float, alternatives, run_alternative) -> None:
+def compare_with_alternatives(what: str, got: dict, expected: dict, tol: float, alternatives, run_alternative,
+                              floor: float = 0.0) -> None:
     """got against the reference's expected outputs or, failing that, against any other correct
     formulation (run_alternative(call) computes its outputs with alternative_call); the
     reference's failure is raised when none matches."""
     try:
-        compare_outputs(what, got, expected, tol)
+        compare_outputs(what, got, expected, tol, floor=floor)
     except CheckFailure:
         for implementations in alternatives:  # another correct formulation the docstring allows
             try:
-                compare_outputs(what, got, run_alternative(alternative_call(implementations)), tol)
+                compare_outputs(what, got, run_alternative(alternative_call(implementations)), tol, floor=floor)
                 return
             except CheckFailure:
                 pass

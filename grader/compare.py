@@ -25,12 +25,16 @@ TOL_EXACT = 1e-9      # closed-form outputs that the reference reproduces to rou
 TOL_GRAD = 1e-6       # analytic vs centred-difference directional derivatives in float64
 
 
-def rel_error_array(a, b) -> np.ndarray:
-    """Elementwise relative error of two broadcastable arrays, in float64."""
+def rel_error_array(a, b, floor: float = 0.0) -> np.ndarray:
+    """Elementwise relative error of two broadcastable arrays, in float64.
+
+    Entries smaller than SCALE times the largest expected entry (or than `floor`, the size below
+    which the caller's computation can only carry rounding noise) are compared at that size.
+    """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     scale = SCALE * float(np.max(np.abs(b))) if b.size and np.all(np.isfinite(b)) else 0.0
-    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), max(FLOOR, scale))
+    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), max(FLOOR, scale, floor))
 
 
 def rel_error(a, b) -> float:
@@ -57,10 +61,12 @@ def describe(x) -> str:
     return f"{type(x).__name__} {x!r}"[:120]
 
 
-def assert_close(what: str, got, expected, tol: float = TOL_EXACT, hint: str | None = None) -> None:
+def assert_close(what: str, got, expected, tol: float = TOL_EXACT, hint: str | None = None,
+                 floor: float = 0.0) -> None:
     """Fail with a student-readable message unless got matches expected within tol.
 
-    `what` names the value being compared, e.g. "relu_forward(x) output".
+    `what` names the value being compared, e.g. "relu_forward(x) output"; `floor` as in
+    rel_error_array.
     """
     expected = np.asarray(expected)
     if not isinstance(got, (np.ndarray, np.generic, float, int)) or isinstance(got, bool):
@@ -75,7 +81,7 @@ def assert_close(what: str, got, expected, tol: float = TOL_EXACT, hint: str | N
     if not np.all(np.isfinite(got_arr)) and np.all(np.isfinite(expected)):
         bad = np.unravel_index(np.argmax(~np.isfinite(got_arr)), got_arr.shape) if got_arr.ndim else ()
         raise CheckFailure(f"{what}: contains NaN or inf (first at index {tuple(int(i) for i in bad)}).", hint)
-    err = rel_error_array(got_arr, expected)
+    err = rel_error_array(got_arr, expected, floor)
     if err.size and float(err.max()) > tol:
         where = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
         where = tuple(int(i) for i in where)

@@ -57,7 +57,9 @@ add_layer_cases(T, f"{T}.elu_forward", f"{T}.elu_backward", make_leaky, args=("x
 
 def make_prelu(rng, random_shapes):
     N, D = dims(rng, random_shapes, (5, 4))
-    return {"x": away_from_zero(rng, (N, D), 2.0), "alpha": rng.uniform(0.05, 0.5, size=D),
+    x = away_from_zero(rng, (N, D), 2.0)
+    x[:2] = -abs(x[0]), abs(x[1])  # every feature has inputs on both sides of the kink
+    return {"x": x, "alpha": rng.uniform(0.05, 0.5, size=D),
             "dout": rng.standard_normal((N, D))}
 
 

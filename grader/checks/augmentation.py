@@ -114,9 +114,20 @@ def make_cutout(public_size: int):
     """Sizes of the parity of public_size: 4 is public, 2, 4 or 6 hidden; 3 is public, 1, 3 or 5 hidden."""
     def make(rng, random_shapes):
         size = public_size if not random_shapes else 2 * int(rng.integers(1, MAX_CUTOUT // 2 + 1)) - public_size % 2
-        return {"x": images(rng, random_shapes, (4, 2, 6, 7)), "size": size, "seed": draw_seed(rng)}
+        return {"x": images_around(rng, random_shapes, (4, 2, 6, 7), size), "size": size, "seed": draw_seed(rng)}
 
     return make
+
+
+def images_around(rng, random_shapes: bool, fixed: tuple, size: int) -> np.ndarray:
+    """Images more than `size` + 1 pixels high and wide (random shapes): a square near the border
+    is clipped on one side only, so that clipping mistakes (a negative slice start, one row short)
+    show; on smaller images every square covers the image and they cannot."""
+    x = images(rng, random_shapes, fixed)
+    if not random_shapes:
+        return x
+    H, W = (int(rng.integers(size + 2, size + 6)) for _ in range(2))
+    return away_from_zero(rng, (x.shape[0], x.shape[1], H, W))
 
 
 def run_cutout(call, inputs):
@@ -155,7 +166,7 @@ CALLS = {  # function -> (ctx, x, seed) -> the output images
 
 
 def deterministic_float32(ctx, fn: str) -> None:
-    x = images(ctx.rng, False, (6, 2, 7, 8)).astype(np.float32)
+    x = images(ctx.rng, False, (48, 2, 7, 8)).astype(np.float32)  # 48 images: two draws never agree by chance
     seed = draw_seed(ctx.rng)
     first = CALLS[fn](ctx, x, seed)
     assert_true(isinstance(first, np.ndarray) and first.shape == x.shape and first.dtype == np.float32,
@@ -253,9 +264,9 @@ def crop_property(ctx):
 
 def zeroed_square(ctx, random_shapes: bool) -> None:
     """Cutout zeroes one clipped size x size square per image, the same in every channel."""
-    x = images(ctx.rng, random_shapes, (48, 2, 7, 8))  # 48 images: some square always meets the border
-    N, C, H, W = x.shape
     size = 3 if not random_shapes else int(ctx.rng.integers(2, MAX_CUTOUT + 1))  # size 1 never needs clipping
+    x = images_around(ctx.rng, random_shapes, (48, 2, 7, 8), size)  # 48+ images: some square meets the border
+    N, C, H, W = x.shape
     out = ctx.call(f"{T}.cutout", x, np.random.default_rng(draw_seed(ctx.rng)), size)
     assert_batch(f"cutout(x, size={size})", out, x.shape)
     changed = out != x  # x has no zeros, so every zeroed pixel shows up here

@@ -289,7 +289,7 @@ for _rule in RULES:
 # --- properties of particular rules -------------------------------------------------------------
 
 MOMENTUM_LIMIT_STEPS = 400  # 0.9^400 ~ 5e-19: the velocity has converged to rounding error
-ADAM_FIRST_STEP_TOL = 1e-5  # |step| = lr * |dw| / (|dw| + eps): off lr by eps/|dw| <= 1e-8/1e-2 = 1e-6
+ADAM_FIRST_STEP_TOL = 1e-5  # |step| = lr * |dw| / (|dw| + eps): off lr by eps/|dw| <= 1e-8/0.1 = 1e-7
 
 
 def _momentum_limit_check(rule):
@@ -323,7 +323,9 @@ def adam_counts_steps(ctx):
 @check(T, "adam", "first step moves every weight by learning_rate against the gradient")
 def adam_first_step(ctx):
     w = ctx.rng.standard_normal((3, 4))
-    dw = away_from_zero(ctx.rng, w.shape)  # |dw| >= 1e-2, so epsilon shifts the step by <= 1e-6
+    # |dw| >= 0.1: epsilon shifts the step by <= 1e-7, or by eps / sqrt(1 - beta2) / |dw| <= 3.2e-6
+    # in Kingma & Ba's reordered form, both within ADAM_FIRST_STEP_TOL
+    dw = ctx.rng.choice([-1.0, 1.0], w.shape) * ctx.rng.uniform(0.1, 2.0, w.shape)
     next_w, _ = take_step(ctx.call, "adam", w, dw, None)
     step = np.asarray(next_w) - w
     lr = DEFAULTS["adam"]["learning_rate"]

@@ -58,9 +58,14 @@ def dropout_param(inputs: dict) -> dict:
 # ---------------------------------------------------------------- dropout: reference outputs
 
 
+# Random shapes hold 225 or more units: at keep_prob <= 0.9 all are kept with probability
+# <= 0.9^225 = 5e-11 and all dropped with probability < 1e-30, so a mistake on either side shows.
+RANDOM_UNITS = (15, 25)  # each axis of a random dropout shape (a DropConnect weight) lies in this range
+
+
 def make_dropout(mode: str):
     def make(rng, random_shapes):
-        shape = dims(rng, random_shapes, (5, 6))
+        shape = dims(rng, random_shapes, (5, 6), *RANDOM_UNITS)
         return {"x": rng.standard_normal(shape), "dout": rng.standard_normal(shape), "mode": mode,
                 "keep_prob": draw_keep_prob(rng, random_shapes), "seed": draw_seed(rng)}
 
@@ -134,7 +139,7 @@ for _forward, _backward, _inverted in (("dropout_forward", "dropout_backward", T
 
 def make_dropconnect(mode: str):
     def make(rng, random_shapes):
-        N, D, M = dims(rng, random_shapes, (4, 5, 3))
+        N, D, M = dims(rng, random_shapes, (4, 5, 3), *RANDOM_UNITS)
         return {"x": rng.standard_normal((N, D)), "w": rng.standard_normal((D, M)), "b": rng.standard_normal(M),
                 "dout": rng.standard_normal((N, M)), "mode": mode,
                 "keep_prob": draw_keep_prob(rng, random_shapes), "seed": draw_seed(rng)}

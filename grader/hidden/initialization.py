@@ -35,8 +35,9 @@ def random_opts(rng, name: str, mode: str) -> dict:
         return {"std": float(rng.uniform(0.001, 3.0))}
     if name.startswith("xavier"):
         return {"mode": mode}
-    # slopes this large change the He gain by >= 10 %, so ignoring negative_slope shows statistically
-    return {"negative_slope": float(rng.uniform(0.5, 3.0)), "mode": mode}
+    # slopes from 1.5 on put the He gain sqrt(2 / (1 + a^2)) at 0.78 or less: far from sqrt(2)
+    # (slope ignored), from 1 (gain left out) and from its own square (square root left out)
+    return {"negative_slope": float(rng.uniform(1.5, 3.0)), "mode": mode}
 
 
 def _hidden_statistics(name):
