@@ -23,6 +23,7 @@ SCALE = 1e-6
 # Default tolerances, asserted by the checks (see tests/test_compare.py for why they are safe).
 TOL_EXACT = 1e-9      # closed-form outputs that the reference reproduces to rounding error
 TOL_GRAD = 1e-6       # analytic vs centred-difference directional derivatives in float64
+HINT_MATCH = 1e-7     # a wrong answer "is" a known mistake when it matches the mistake's output this closely
 
 
 def rel_error_array(a, b, floor: float = 0.0) -> np.ndarray:

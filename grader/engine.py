@@ -1,12 +1,14 @@
 """Run a selection of checks against one student package and collect results."""
 from __future__ import annotations
 
+import importlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .errors import CheckFailure, NotImplementedYet, SubmissionError
 from .fixture_store import Fixtures
 from .inner import FaithfulRunner, inner_functions
+from .invoke import FLOAT_HINT
 from .registry import Context, check_rng, select
 from .runner import Runner, default_src
 
@@ -98,10 +100,18 @@ def _attempt(chk, ctx) -> Result:
     except NotImplementedYet as exc:
         return _result(chk, NOT_IMPLEMENTED, f"{exc}.")
     except CheckFailure as exc:
+        if exc.hint == FLOAT_HINT:
+            exc.hint = _float_error_hint(chk) or exc.hint
         return _result(chk, FAILED, str(exc))
     except Exception as exc:  # a defect in the check itself must not stop the run
         return _result(chk, FAILED, f"the check could not run ({type(exc).__name__}: {exc}).")
     return _result(chk, PASSED)
+
+
+def _float_error_hint(chk) -> str | None:
+    """The topic's own hint for a floating-point error in this function, if it has one."""
+    module = importlib.import_module(f"{__package__}.checks.{chk.topic}")
+    return getattr(module, "FLOAT_ERROR_HINTS", {}).get(chk.function)
 
 
 def _charge_inner(chk, ctx, failure: Result) -> Result:

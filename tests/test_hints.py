@@ -46,12 +46,20 @@ HINTS = [  # (words of the mutant's bug, words of the hint it must trigger)
     ("normalizes over the batch axis", "own mean and variance over its D features"),
     ("an integer mask ((x > 0).astype(int))", "astype(int) or .astype(float) is int64 or float64"),
     ("weight mask (rng.random(w.shape) < keep_prob) / keep_prob left float64", "rng.random(...) gives float64"),
+    ("written as Nesterov: w - momentum", "this is Nesterov's look-ahead step"),
+    ("plain momentum step (no look-ahead correction)", "this is the plain momentum step w + v"),
+    ("rmsprop: no square root", "divide by the SQUARE ROOT"),
+    ("adam: hard-coded epsilon 1e-7", "read it from config['epsilon']"),
+    ("adam: epsilon inside the square root", "epsilon goes after the square root"),
+    ("rmsprop: epsilon inside the square root", "epsilon goes after the square root"),
+    ("adagrad: epsilon inside the square root", "epsilon goes after the square root"),
+    ("adam: t never incremented", "increment t (t = t + 1) BEFORE the bias correction"),
 ]
 
 
 @pytest.mark.parametrize("bug, hint", HINTS, ids=[h[0][:40] for h in HINTS])
 def test_hint_fires_for_its_mistake_and_never_for_correct_code(bug, hint, reference_runner):
-    (m,) = [m for m in all_mutants() if bug in m.bug]
+    (m,) = [m for m in all_mutants() if bug in m.id]
     failed = _failures({m.target: m.fn}, m.topic, reference_runner)
     assert any(hint in r.message for r in failed), [r.message for r in failed][:3]
     assert not any(hint in r.message for r in _failures({}, m.topic, reference_runner))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import Case, GradCase, add_case, add_dtype_check, add_grad_case, add_layer_cases, compare_outputs
-from ..compare import TOL_EXACT, assert_close, assert_true, describe, rel_error
+from ..compare import HINT_MATCH, TOL_EXACT, assert_close, assert_true, describe, rel_error
 from ..registry import check
 from .common import dims
 
@@ -16,9 +16,6 @@ BN = f"{T}.batchnorm_forward"
 # n * 1e-16 * max|term| for n values averaged: below 1e-14 for the n < 100 and O(1) terms used
 # here, so even an element that is exactly 0 (relative-error floor 1e-8) stays under 1e-6.
 TOL_AGREE = 1e-6
-# A hint fires when the student's output matches a known mistake this closely (the mistakes
-# differ from the reference by far more).
-HINT_MATCH = 1e-7
 TRAIN_STEPS = 3  # iterations of the running-average case
 MEAN_TOL = 1e-9  # absolute; see train_output_statistics
 STD_TOL = 1e-4  # relative; see train_output_statistics

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case
-from ..compare import TOL_EXACT, assert_close, assert_true, describe
+from ..cases import Case, add_case, alternative_call, compare_outputs
+from ..compare import HINT_MATCH, TOL_EXACT, assert_close, assert_true, describe
 from ..registry import check
 from .common import away_from_zero, dims
 
@@ -209,19 +209,102 @@ def adam_reordered(w, dw, config=None):
 
 ALTERNATIVES = {"adam": ({f"{T}.adam": adam_reordered},)}
 
+
+# --- known mistakes, recognised from the outputs ----------------------------------------------------
+
+def mistaken(rule, eps_inside=False, no_sqrt=False, fixed_epsilon=None, step="own"):
+    """The documented rule with one known mistake, written by the grader: epsilon inside the square
+    root, no square root, a constant epsilon instead of config['epsilon'], or the step of another
+    momentum method (step = "plain": w + v; "nesterov": w - momentum * v_prev + (1 + momentum) * v)."""
+
+    def update(w, dw, config=None):
+        config = dict(DEFAULTS[rule], **(config or {}))
+        lr, eps = config["learning_rate"], config.get("epsilon", 0.0) if fixed_epsilon is None else fixed_epsilon
+
+        def scaled(g, second):  # g / (sqrt(second) + eps), with the mistake
+            root = second if no_sqrt else np.sqrt(second + eps) if eps_inside else np.sqrt(second)
+            return g / (root if eps_inside else root + eps)
+
+        if rule in MOMENTUM_RULES:
+            v_prev = config.get("velocity", np.zeros_like(w))
+            v = config["momentum"] * v_prev - lr * dw
+            kind = step if step != "own" else ("plain" if rule == "sgd_momentum" else "nesterov")
+            config["velocity"] = v
+            return (w + v if kind == "plain" else w - config["momentum"] * v_prev + (1 + config["momentum"]) * v), config
+        if rule == "adagrad":
+            config["cache"] = config.get("cache", np.zeros_like(w)) + dw * dw
+            return w - lr * scaled(dw, config["cache"]), config
+        if rule == "rmsprop":
+            d = config["decay_rate"]
+            config["cache"] = d * config.get("cache", np.zeros_like(w)) + (1 - d) * dw * dw
+            return w - lr * scaled(dw, config["cache"]), config
+        b1, b2, t = config["beta1"], config["beta2"], config.get("t", 0) + 1
+        m = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
+        v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw * dw
+        config.update(m=m, v=v, t=t)
+        return w - lr * scaled(m / (1 - b1**t), v / (1 - b2**t)), config
+
+    return update
+
+
+EPSILON_PLACE = "epsilon goes after the square root: dw / (sqrt(cache) + epsilon), not sqrt(cache + epsilon)."
+MISTAKES = {  # rule -> [(hint naming the mistake, the rule with that mistake)]
+    "sgd_momentum": [("this is Nesterov's look-ahead step; plain momentum steps by the new velocity: "
+                      "next_w = w + v.", mistaken("sgd_momentum", step="nesterov"))],
+    "nesterov_momentum": [("this is the plain momentum step w + v; Nesterov's, in the stored parameters, is "
+                           "next_w = w - momentum * v_prev + (1 + momentum) * v.",
+                           mistaken("nesterov_momentum", step="plain"))],
+    **{rule: [(EPSILON_PLACE, mistaken(rule, eps_inside=True)),
+              ("divide by the SQUARE ROOT of the running average of dw^2 (a root-mean-square): "
+               "dw / (np.sqrt(cache) + epsilon).", mistaken(rule, no_sqrt=True)),
+              *[(f"epsilon is a hyperparameter: read it from config['epsilon'] (set by setdefault), "
+                 f"not the constant {eps:g}.", mistaken(rule, fixed_epsilon=eps)) for eps in (1e-7, 1e-8, 1e-6)]]
+       for rule in ADAPTIVE_RULES},
+}
+
+
+def explain_by_mistakes(rule, run, fallback=None):
+    """A Case hint: the hint of the first known mistake that reproduces the student's outputs on
+    these inputs (computed by grader code, so it works whatever the student's style), else `fallback`."""
+
+    def hint(inputs, got, expected):
+        for text, update in MISTAKES.get(rule, ()):
+            try:
+                outputs = run(alternative_call({f"{T}.{rule}": update}), inputs)
+                compare_outputs(rule, got, {k: np.asarray(v) for k, v in outputs.items()}, HINT_MATCH)
+                return text
+            except Exception:  # not this mistake (or the mistake cannot run on these inputs)
+                continue
+        return fallback(inputs, got, expected) if fallback else None
+
+    return hint
+
+
 for _rule in RULES:
     _other = ALTERNATIVES.get(_rule, ())
     add_case(Case(T, _rule, "one step from a given config", make_one_step(_rule), run_rule(_rule),
-                  hint=ONE_STEP_HINTS.get(_rule), alternatives=_other))
+                  hint=explain_by_mistakes(_rule, run_rule(_rule), ONE_STEP_HINTS.get(_rule)), alternatives=_other))
     add_case(Case(T, _rule, f"{STEPS} steps carrying the returned config", make_steps(_rule, STEPS),
-                  run_rule(_rule), alternatives=_other))
+                  run_rule(_rule), hint=explain_by_mistakes(_rule, run_rule(_rule)), alternatives=_other))
     add_case(Case(T, _rule, "config=None: default hyperparameters, 3 steps",
                   make_steps(_rule, 3, with_hyperparameters=False), run_rule(_rule, start_from_none=True),
-                  alternatives=_other))
+                  hint=explain_by_mistakes(_rule, run_rule(_rule, start_from_none=True)), alternatives=_other))
 for _rule in ADAPTIVE_RULES:
     add_case(Case(T, _rule, "tiny gradients: epsilon added after the square root",
                   make_steps(_rule, 3, with_hyperparameters=False, gradient_scale=TINY_GRADIENT),
-                  run_rule(_rule, start_from_none=True), hint=epsilon_hint, alternatives=ALTERNATIVES.get(_rule, ())))
+                  run_rule(_rule, start_from_none=True),
+                  hint=explain_by_mistakes(_rule, run_rule(_rule, start_from_none=True), epsilon_hint),
+                  alternatives=ALTERNATIVES.get(_rule, ())))
+
+# A floating-point error inside a rule, by the rule: replaces the generic hint (grader/engine.py).
+FLOAT_ERROR_HINTS = {
+    "adam": "1 - beta1**t is 0 at t = 0: increment t (t = t + 1) BEFORE the bias correction, so the first step "
+            "uses t = 1.",
+    "adagrad": "the first step divides by sqrt(cache) + epsilon; start cache at zeros and add epsilon after "
+               "the square root so the denominator is never 0.",
+    "rmsprop": "the first step divides by sqrt(cache) + epsilon; start cache at zeros and add epsilon after "
+               "the square root so the denominator is never 0.",
+}
 
 
 # --- the interface: defaults, state kept in the caller's dict, no in-place writes ---------------

@@ -276,3 +276,39 @@ def rmsprop_in_place_state(w, dw, config=None):
 @mutant(f"{T}.adagrad", "copies config (config = dict(config)), so the caller's dict never sees the new cache")
 def adagrad_copied_config(w, dw, config=None):
     return ref.adagrad(w, dw, dict(config or {}))
+
+
+@mutant(f"{T}.sgd_momentum", "written as Nesterov: w - momentum * v_prev + (1 + momentum) * v")
+def sgd_momentum_as_nesterov(w, dw, config=None):
+    config = {} if config is None else config
+    v_prev = config.get("velocity", np.zeros_like(w))
+    next_w, config = ref.sgd_momentum(w, dw, config)
+    return w - config["momentum"] * v_prev + (1 + config["momentum"]) * config["velocity"], config
+
+
+@mutant(f"{T}.rmsprop", "no square root: dw / (cache + epsilon)")
+def rmsprop_no_sqrt(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2), config.setdefault("decay_rate", 0.99), config.setdefault("epsilon", 1e-8)
+    d = config["decay_rate"]
+    cache = d * config.get("cache", np.zeros_like(w)) + (1 - d) * dw * dw
+    config["cache"] = cache
+    return w - config["learning_rate"] * dw / (cache + config["epsilon"]), config
+
+
+@mutant(f"{T}.adam", "hard-coded epsilon 1e-7 instead of config['epsilon']")
+def adam_fixed_epsilon(w, dw, config=None):
+    config = _adam_config(w, config)
+    t = config["t"] + 1
+    m, v = _adam_moments(dw, config, t)
+    m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + 1e-7), config
+
+
+@mutant(f"{T}.adam", "t never incremented: bias correction with t = 0 divides by zero")
+def adam_t_zero(w, dw, config=None):
+    config = _adam_config(w, config)
+    t = config["t"]
+    m, v = _adam_moments(dw, config, t)
+    m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
