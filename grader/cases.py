@@ -69,7 +69,10 @@ GRAD_CASES: list[GradCase] = []
 
 
 def compare_outputs(function: str, got: dict, expected: dict, tol: float, hint=None, floor: float = 0.0) -> None:
+    """Compare every output; keys starting with "_" are context for hints, never graded."""
     for key, want in expected.items():
+        if key.startswith("_"):
+            continue
         assert_true(key in got, f"{function}: the output {key} is missing.")
         assert_close(f"{function} {key}", got[key], want, tol, hint, floor)
 
@@ -226,14 +229,23 @@ def add_layer_cases(topic: str, forward: str, backward: str | None, make, *, arg
         return
 
     def run_backward(call, inputs, forward_call):
-        _, cache = run_forward(forward_call, inputs)
+        out, cache = run_forward(forward_call, inputs)
         grads = call(backward, inputs["dout"], cache)
         grads = grads if isinstance(grads, tuple) else (grads,)
         assert_true(len(grads) == len(wrt), f"{_short(backward)} returned {len(grads)} value(s); expected "
                     f"{len(wrt)}: the gradients with respect to {', '.join(wrt)}, in that order.")
-        return {f"d{w}": g for w, g in zip(wrt, grads)}
+        return {**{f"d{w}": g for w, g in zip(wrt, grads)}, "_forward_out": out}
 
-    add_case(Case(topic, _short(backward), f"{name}: gradients", make, run_backward, tol, points, hint_backward,
+    def backward_hint(inputs, got, expected):
+        """Without the reference at hand the cache is the student's own: a wrong forward shows here."""
+        ours, theirs = got.get("_forward_out"), expected.get("_forward_out")
+        if ours is not None and theirs is not None and (np.shape(ours) != np.shape(theirs)
+                                                        or not np.allclose(ours, theirs, rtol=1e-7, atol=1e-12)):
+            return (f"{_short(forward)} gives another output than the reference on these inputs, and the "
+                    f"cache comes from it: fix {_short(forward)} first (its own check says how).")
+        return hint_backward(inputs, got, expected) if hint_backward else None
+
+    add_case(Case(topic, _short(backward), f"{name}: gradients", make, run_backward, tol, points, backward_hint,
                   needs_forward=True))
     add_grad_case(GradCase(topic, _short(backward), name, make, run_forward, backward, tuple(wrt), grad_tol, points))
 
@@ -296,7 +308,8 @@ def float32_inputs(value):
 
 
 def _not_float32(outputs: dict) -> list:
-    return [key for key, value in outputs.items() if not (isinstance(value, np.ndarray) and value.dtype == np.float32)]
+    return [key for key, value in outputs.items()
+            if not key.startswith("_") and not (isinstance(value, np.ndarray) and value.dtype == np.float32)]
 
 
 def add_dtype_check(topic: str, function: str, hint: str, names: tuple = ()) -> Check:

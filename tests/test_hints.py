@@ -54,6 +54,10 @@ HINTS = [  # (words of the mutant's bug, words of the hint it must trigger)
     ("rmsprop: epsilon inside the square root", "epsilon goes after the square root"),
     ("adagrad: epsilon inside the square root", "epsilon goes after the square root"),
     ("adam: t never incremented", "increment t (t = t + 1) BEFORE the bias correction"),
+    ("test mode leaves out gamma and beta", "test mode scales and shifts too"),
+    ("batchnorm_forward: eps added outside the square root", "eps goes inside the square root"),
+    ("at each pixel over the group's C/G channels", "not at each pixel over the channels only"),
+    ("test mode returns keep_prob * x", "test mode returns x unchanged"),
 ]
 
 
@@ -67,3 +71,15 @@ def test_hint_fires_for_its_mistake_and_never_for_correct_code(bug, hint, refere
         if v.topic == m.topic:
             assert not any(hint in r.message for r in _failures(v.targets, v.topic, reference_runner)
                            if not r.name.startswith("float32")), v.id
+
+
+def test_a_wrong_forward_is_named_in_the_backward_failure_of_a_self_check():
+    """Without the reference (a student's own `trainlab check`) the backward gets the student's cache."""
+    (m,) = [m for m in all_mutants() if m.id == "normalization.batchnorm_forward: unbiased variance (ddof=1)"]
+    hint = "fix batchnorm_forward first"
+    own = [r for r in run_checks(topics=["normalization"], overrides={m.target: m.fn}) if r.status == FAILED]
+    assert any(r.function == "batchnorm_backward" and hint in r.message for r in own), [r.message for r in own][:4]
+    assert not any(hint in r.message for r in run_checks(topics=["normalization"]) if r.status == FAILED)
+    for v in all_variants():
+        if v.topic == "normalization":
+            assert not any(hint in r.message for r in run_checks(topics=[v.topic], overrides=v.targets)), v.id

@@ -118,9 +118,14 @@ def bn_forward_hint(inputs, got, expected):
 
 
 def bn_test_hint(inputs, got, expected):
-    x, out = inputs["x"], got.get("out")
-    if _matches(out, _bn_out(x, inputs["gamma"], inputs["beta"], x.mean(axis=0), x.var(axis=0), inputs["eps"])):
+    x, out, eps = inputs["x"], got.get("out"), inputs["eps"]
+    gamma, beta, mean, var = inputs["gamma"], inputs["beta"], inputs["running_mean"], inputs["running_var"]
+    if _matches(out, _bn_out(x, gamma, beta, x.mean(axis=0), x.var(axis=0), eps)):
         return "in test mode, normalize with bn_param's running_mean and running_var, not the batch statistics."
+    if _matches(out, gamma * (x - mean) / (np.sqrt(var) + eps) + beta):
+        return "eps goes inside the square root in test mode too: (x - running_mean) / sqrt(running_var + eps)."
+    if _matches(out, (x - mean) / np.sqrt(var + eps)):
+        return "test mode scales and shifts too: out = gamma * x_hat + beta, with x_hat from the running averages."
     return None
 
 
@@ -194,6 +199,12 @@ def gn_hint(inputs, got, expected):
     wrong = gamma.reshape(1, C, 1, 1) * ((x_g - mu) / np.sqrt(var + eps)).reshape(x.shape) + beta.reshape(1, C, 1, 1)
     if _matches(got.get("out"), wrong):
         return "group g holds the C/G consecutive channels g*C/G ... (g+1)*C/G - 1: reshape to (N, G, C // G, H, W)."
+    x_g = x.reshape(N, G, C // G, H, W)  # statistics over the group's channels at each pixel only
+    mu, var = x_g.mean(axis=2, keepdims=True), x_g.var(axis=2, keepdims=True)
+    per_pixel = gamma.reshape(1, C, 1, 1) * ((x_g - mu) / np.sqrt(var + eps)).reshape(x.shape) + beta.reshape(1, C, 1, 1)
+    if _matches(got.get("out"), per_pixel):
+        return ("a group's mean and variance are taken over all its C/G * H * W values (axes 2, 3 and 4 of "
+                "x.reshape(N, G, C // G, H, W)), not at each pixel over the channels only.")
     return None
 
 

@@ -276,3 +276,22 @@ def layernorm_test_mode_like_batchnorm(x, gamma, beta, ln_param):
         eps = ln_param.get("eps", ref.DEFAULT_EPS)
         return gamma * x / np.sqrt(1 + eps) + beta, (np.ones((x.shape[0], 1)), x, gamma)
     return ref.layernorm_forward(x, gamma, beta, ln_param)
+
+
+@mutant(f"{T}.batchnorm_forward", "test mode leaves out gamma and beta")
+def batchnorm_test_without_affine(x, gamma, beta, bn_param):
+    if bn_param.get("mode", "train") == "test":
+        _, cache = ref.batchnorm_forward(x, gamma, beta, bn_param)
+        eps = bn_param.get("eps", ref.DEFAULT_EPS)
+        return (x - bn_param["running_mean"]) / np.sqrt(bn_param["running_var"] + eps), cache
+    return ref.batchnorm_forward(x, gamma, beta, bn_param)
+
+
+@mutant(f"{T}.spatial_groupnorm_forward", "statistics at each pixel over the group's C/G channels only")
+def groupnorm_per_pixel(x, gamma, beta, G, gn_param):
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", ref.DEFAULT_EPS)
+    x_g = x.reshape(N, G, C // G, H, W)
+    sigma = np.sqrt(x_g.var(axis=2, keepdims=True) + eps)
+    x_hat = ((x_g - x_g.mean(axis=2, keepdims=True)) / sigma).reshape(N, C, H, W)
+    return gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1), (sigma, x_hat, gamma, G)

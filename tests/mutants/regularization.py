@@ -230,3 +230,11 @@ def dropconnect_forward_float64_mask(x, w, b, dc_param):
         mask = (ref._mask_rng(dc_param, "dc_param").random(w.shape) < keep_prob) / keep_prob
         w_masked = w * mask
     return x @ w_masked + b, (x, w_masked, mask)
+
+
+@mutant(f"{T}.dropout_forward", "test mode returns keep_prob * x (scales twice)")
+def dropout_test_scaled(x, dropout_param):
+    out, cache = ref.dropout_forward(x, dropout_param)
+    if dropout_param.get("mode", "train") == "test":
+        return dropout_param["keep_prob"] * x, cache
+    return out, cache
