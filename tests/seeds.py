@@ -5,7 +5,7 @@ CI takes a small sample; the full sweep of the grading rules is
 """
 import os
 
-SAMPLE = (0, 1, 2, 57, 131)
+SAMPLE = (0, 1, 131)
 
 
 def seeds() -> tuple:
