@@ -135,16 +135,11 @@ def add_case(case: Case) -> Case:
             expected = run_case(case, ctx.reference.call, inputs)
         else:
             inputs, expected = ctx.fixtures.case(case)
-        got = run_case(case, ctx.call, inputs, _reference_call(ctx))
+        got = run_case(case, ctx.call, inputs, ctx.other)
         _compare_with_hint(case, inputs, got, expected)
 
     register(Check(case.topic, case.function, f"{case.name} (reference output)", case.points, False, public))
     return case
-
-
-def _reference_call(ctx):
-    """The reference's call when it is at hand, for the other functions a check needs; else None."""
-    return ctx.reference.call if ctx.reference is not None else None
 
 
 def _need_reference(ctx) -> None:
@@ -169,13 +164,13 @@ def add_grad_case(case: GradCase) -> GradCase:
     """Register a gradient case and its public check (fixed seed inside the check)."""
     GRAD_CASES.append(case)
     register(Check(case.topic, case.function, f"{case.name} (numeric gradient)", case.points, False,
-                   lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, False), ctx.rng, _reference_call(ctx))))
+                   lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, False), ctx.rng, ctx.other)))
     return case
 
 
 def hidden_grad_check(case: GradCase) -> Check:
     return Check(case.topic, case.function, f"{case.name} (hidden numeric gradient)", case.points, True,
-                 lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, True), ctx.rng, _reference_call(ctx)))
+                 lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, True), ctx.rng, ctx.other))
 
 
 def run_grad_case(case: GradCase, call, inputs: Inputs, rng, forward_call=None) -> None:
@@ -267,7 +262,7 @@ def _inplace_check(case: Case):
                 changed.extend(ctx.runner.last_changed)
             return out
 
-        run_case(case, call, case.make(ctx.rng, ctx.fresh), _reference_call(ctx))
+        run_case(case, call, case.make(ctx.rng, ctx.fresh), ctx.other)
         if changed:
             entry = "[" in changed[0]
             raise CheckFailure(
@@ -324,7 +319,7 @@ def add_dtype_check(topic: str, function: str, hint: str, names: tuple = ()) -> 
     def keeps_float32(ctx):
         for case in cases:
             inputs = float32_inputs(case.make(ctx.rng, ctx.fresh))
-            got = run_case(case, ctx.call, inputs, _reference_call(ctx))
+            got = run_case(case, ctx.call, inputs, ctx.other)
             wrong = _not_float32(got)
             if wrong:
                 raise CheckFailure(f"{function} with float32 inputs ({case.name}) returned {wrong[0]} as "

@@ -153,9 +153,6 @@ def make_eps_k(eps):
     return make
 
 
-PCA_KEYS = ("mean", "components", "eigenvalues", "explained_variance_ratio")
-
-fit_case("fit_mean", "train set", ("mean",), make_split)
 def make_low_variance(rng, random_shapes):
     """A split whose first feature has variance ~1e-8 x the others': there the default eps = 1e-8
     inside the square root changes the std by tens of percent, so leaving it out always shows."""
@@ -165,6 +162,9 @@ def make_low_variance(rng, random_shapes):
     return inputs
 
 
+PCA_KEYS = ("mean", "components", "eigenvalues", "explained_variance_ratio")
+
+fit_case("fit_mean", "train set", ("mean",), make_split)
 fit_case("fit_standardize", "train set, default eps", ("mean", "std"), make_low_variance)
 fit_case("fit_standardize", "train set, eps = 0.1", ("mean", "std"), make_eps(0.1), lambda i: (i["eps"],))
 fit_case("fit_pca", "k components", PCA_KEYS, make_split_k, lambda i: (i["k"],))

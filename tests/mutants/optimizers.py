@@ -18,6 +18,12 @@ def _adam_config(w, config):
     return config
 
 
+def _adam_hats(dw, config, t):
+    """Moments stored with this t, then bias-corrected with it: (m_hat, v_hat)."""
+    m, v = _adam_moments(dw, config, t)
+    return m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+
+
 def _adam_moments(dw, config, t):
     b1, b2 = config["beta1"], config["beta2"]
     m = b1 * config["m"] + (1 - b1) * dw
@@ -56,8 +62,7 @@ def adam_swapped_betas(w, dw, config=None):
 def adam_no_sqrt(w, dw, config=None):
     config = _adam_config(w, config)
     t = config["t"] + 1
-    m, v = _adam_moments(dw, config, t)
-    m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+    m_hat, v_hat = _adam_hats(dw, config, t)
     return w - config["learning_rate"] * m_hat / (v_hat + config["epsilon"]), config
 
 
@@ -65,8 +70,7 @@ def adam_no_sqrt(w, dw, config=None):
 def adam_epsilon_inside(w, dw, config=None):
     config = _adam_config(w, config)
     t = config["t"] + 1
-    m, v = _adam_moments(dw, config, t)
-    m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+    m_hat, v_hat = _adam_hats(dw, config, t)
     return w - config["learning_rate"] * m_hat / np.sqrt(v_hat + config["epsilon"]), config
 
 
@@ -300,8 +304,7 @@ def rmsprop_no_sqrt(w, dw, config=None):
 def adam_fixed_epsilon(w, dw, config=None):
     config = _adam_config(w, config)
     t = config["t"] + 1
-    m, v = _adam_moments(dw, config, t)
-    m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+    m_hat, v_hat = _adam_hats(dw, config, t)
     return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + 1e-7), config
 
 
@@ -309,6 +312,5 @@ def adam_fixed_epsilon(w, dw, config=None):
 def adam_t_zero(w, dw, config=None):
     config = _adam_config(w, config)
     t = config["t"]
-    m, v = _adam_moments(dw, config, t)
-    m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+    m_hat, v_hat = _adam_hats(dw, config, t)
     return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
