@@ -40,37 +40,39 @@ def _bn_with(x, gamma, beta, bn_param, ddof=0, swap_momentum=False, batch_stats_
     return _finish(x, gamma, beta, mu, var, eps, bn_param, running_mean, running_var, eps_outside)
 
 
-@mutant(f"{T}.batchnorm_forward", "unbiased variance (ddof=1)")
+@mutant(f"{T}.batchnorm_forward", "unbiased variance (ddof=1)", hint='biased')
 def bn_unbiased(x, gamma, beta, bn_param):
     return _bn_with(x, gamma, beta, bn_param, ddof=1)
 
 
-@mutant(f"{T}.batchnorm_forward", "eps added outside the square root")
+@mutant(f"{T}.batchnorm_forward", "eps added outside the square root", hint='eps goes inside the square root')
 def bn_eps_outside(x, gamma, beta, bn_param):
     return _bn_with(x, gamma, beta, bn_param, eps_outside=True)
 
 
-@mutant(f"{T}.batchnorm_forward", "running averages also updated in test mode")
+@mutant(f"{T}.batchnorm_forward", "running averages also updated in test mode", hint='do not update them')
 def bn_updates_in_test(x, gamma, beta, bn_param):
     return _bn_with(x, gamma, beta, bn_param, update_in_test=True)
 
 
-@mutant(f"{T}.batchnorm_forward", "momentum the wrong way round: (1 - m) * running + m * batch")
+@mutant(f"{T}.batchnorm_forward", "momentum the wrong way round: (1 - m) * running + m * batch",
+        hint='momentum weights the OLD')
 def bn_swapped_momentum(x, gamma, beta, bn_param):
     return _bn_with(x, gamma, beta, bn_param, swap_momentum=True)
 
 
-@mutant(f"{T}.batchnorm_forward", "test mode normalizes with the batch statistics")
+@mutant(f"{T}.batchnorm_forward", "test mode normalizes with the batch statistics", hint='normalize with')
 def bn_batch_stats_in_test(x, gamma, beta, bn_param):
     return _bn_with(x, gamma, beta, bn_param, batch_stats_in_test=True)
 
 
-@mutant(f"{T}.batchnorm_forward", "any mode other than 'train' silently treated as 'test'")
+@mutant(f"{T}.batchnorm_forward", "any mode other than 'train' silently treated as 'test'",
+        hint="only 'train' and 'test'")
 def bn_accepts_eval(x, gamma, beta, bn_param):
     return _bn_with(x, gamma, beta, bn_param, accept_any_mode=True)
 
 
-@mutant(f"{T}.batchnorm_forward", "default running averages created as float64 for float32 x")
+@mutant(f"{T}.batchnorm_forward", "default running averages created as float64 for float32 x", hint='float64')
 def bn_float64_defaults(x, gamma, beta, bn_param):
     D = x.shape[1]
     bn_param.setdefault("running_mean", np.zeros(D))
@@ -78,7 +80,7 @@ def bn_float64_defaults(x, gamma, beta, bn_param):
     return ref.batchnorm_forward(x, gamma, beta, bn_param)
 
 
-@mutant(f"{T}.batchnorm_forward", "pops 'mode' out of bn_param")
+@mutant(f"{T}.batchnorm_forward", "pops 'mode' out of bn_param", hint='bn_param.get')
 def bn_pops_mode(x, gamma, beta, bn_param):
     mode = bn_param.pop("mode", "train")
     scratch = {**bn_param, "mode": mode}
@@ -87,20 +89,21 @@ def bn_pops_mode(x, gamma, beta, bn_param):
     return out, cache
 
 
-@mutant(f"{T}.batchnorm_backward", "no paths through mu and var: dx = dout * gamma / sigma")
+@mutant(f"{T}.batchnorm_backward", "no paths through mu and var: dx = dout * gamma / sigma",
+        hint='through the batch mean')
 def bn_backward_no_mean_term(dout, cache):
     xc, sigma, x_hat, gamma = cache
     _, dgamma, dbeta = ref.batchnorm_backward(dout, cache)
     return dout * gamma / sigma, dgamma, dbeta
 
 
-@mutant(f"{T}.batchnorm_backward", "dgamma sums dout instead of dout * x_hat")
+@mutant(f"{T}.batchnorm_backward", "dgamma sums dout instead of dout * x_hat", hint='dgamma sums dout * x_hat')
 def bn_backward_dgamma_dout(dout, cache):
     dx, _, dbeta = ref.batchnorm_backward(dout, cache)
     return dx, dout.sum(axis=0), dbeta
 
 
-@mutant(f"{T}.batchnorm_backward", "path through var forgets the factor 2 of d(xc^2)")
+@mutant(f"{T}.batchnorm_backward", "path through var forgets the factor 2 of d(xc^2)", hint='factor 2')
 def bn_backward_no_factor_two(dout, cache):
     xc, sigma, x_hat, gamma = cache
     N = dout.shape[0]
@@ -111,7 +114,7 @@ def bn_backward_no_factor_two(dout, cache):
     return dxc - dxc.sum(axis=0) / N, dgamma, dbeta
 
 
-@mutant(f"{T}.batchnorm_backward_alt", "closed form without the x_hat term")
+@mutant(f"{T}.batchnorm_backward_alt", "closed form without the x_hat term", hint='term through the variance')
 def bn_alt_no_xhat_term(dout, cache):
     _, sigma, x_hat, gamma = cache
     N = dout.shape[0]
@@ -119,13 +122,13 @@ def bn_alt_no_xhat_term(dout, cache):
     return (gamma / (N * sigma)) * (N * dout - dbeta), dgamma, dbeta
 
 
-@mutant(f"{T}.batchnorm_backward_alt", "dgamma sums dout instead of dout * x_hat")
+@mutant(f"{T}.batchnorm_backward_alt", "dgamma sums dout instead of dout * x_hat", hint='dgamma sums dout * x_hat')
 def bn_alt_dgamma_dout(dout, cache):
     dx, _, dbeta = ref.batchnorm_backward_alt(dout, cache)
     return dx, dbeta.copy(), dbeta
 
 
-@mutant(f"{T}.layernorm_forward", "normalizes over the batch axis (like batchnorm)")
+@mutant(f"{T}.layernorm_forward", "normalizes over the batch axis (like batchnorm)", hint='axis 1')
 def ln_batch_axis(x, gamma, beta, ln_param):
     eps = ln_param.get("eps", ref.DEFAULT_EPS)
     sigma = np.sqrt(x.var(axis=0, keepdims=True) + eps)
@@ -133,7 +136,8 @@ def ln_batch_axis(x, gamma, beta, ln_param):
     return gamma * x_hat + beta, (np.broadcast_to(sigma[:, :1], (x.shape[0], 1)), x_hat, gamma)
 
 
-@mutant(f"{T}.layernorm_backward", "means taken over the batch axis (copied from batchnorm)")
+@mutant(f"{T}.layernorm_backward", "means taken over the batch axis (copied from batchnorm)",
+        hint="over each example's features")
 def ln_backward_batch_axis(dout, cache):
     sigma, x_hat, gamma = cache
     dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
@@ -142,28 +146,32 @@ def ln_backward_batch_axis(dout, cache):
     return dx, dgamma, dbeta
 
 
-@mutant(f"{T}.spatial_batchnorm_forward", "statistics per (C, H, W) position instead of per channel")
+@mutant(f"{T}.spatial_batchnorm_forward", "statistics per (C, H, W) position instead of per channel",
+        hint='per channel, over N, H and W')
 def spatial_per_position(x, gamma, beta, bn_param):
     N, C, H, W = x.shape
     out, cache = ref.batchnorm_forward(x.reshape(N, -1), np.repeat(gamma, H * W), np.repeat(beta, H * W), bn_param)
     return out.reshape(x.shape), cache
 
 
-@mutant(f"{T}.spatial_batchnorm_forward", "reshape to (N*H*W, C) without moving the channel axis last")
+@mutant(f"{T}.spatial_batchnorm_forward", "reshape to (N*H*W, C) without moving the channel axis last",
+        hint='transpose to (N, H, W, C)')
 def spatial_no_transpose(x, gamma, beta, bn_param):
     N, C, H, W = x.shape
     out, cache = ref.batchnorm_forward(x.reshape(-1, C), gamma, beta, bn_param)
     return out.reshape(x.shape), cache
 
 
-@mutant(f"{T}.spatial_batchnorm_backward", "dgamma and dbeta summed over N only (per pixel)")
+@mutant(f"{T}.spatial_batchnorm_backward", "dgamma and dbeta summed over N only (per pixel)",
+        hint='sum over N, H and W')
 def spatial_backward_unsummed(dout, cache):
     dx, dgamma, dbeta = ref.spatial_batchnorm_backward(dout, cache)
     N, C, H, W = dout.shape
     return dx, dgamma / (H * W), dbeta / (H * W)
 
 
-@mutant(f"{T}.spatial_groupnorm_forward", "groups interleaved: reshape (N, C // G, G, H, W)")
+@mutant(f"{T}.spatial_groupnorm_forward", "groups interleaved: reshape (N, C // G, G, H, W)",
+        hint='consecutive channels')
 def gn_interleaved(x, gamma, beta, G, gn_param):
     N, C, H, W = x.shape
     eps = gn_param.get("eps", ref.DEFAULT_EPS)
@@ -175,7 +183,7 @@ def gn_interleaved(x, gamma, beta, G, gn_param):
     return out, (sigma.reshape(N, G, 1, 1, 1), x_hat, gamma, G)
 
 
-@mutant(f"{T}.spatial_groupnorm_forward", "reshape (N, G, -1) without checking that G divides C")
+@mutant(f"{T}.spatial_groupnorm_forward", "reshape (N, G, -1) without checking that G divides C", hint='check C % G')
 def gn_no_divisibility_check(x, gamma, beta, G, gn_param):
     N, C, H, W = x.shape
     eps = gn_param.get("eps", ref.DEFAULT_EPS)
@@ -186,7 +194,7 @@ def gn_no_divisibility_check(x, gamma, beta, G, gn_param):
     return out, (sigma[..., None, None], x_hat, gamma, G)
 
 
-@mutant(f"{T}.spatial_groupnorm_backward", "dx without the mean term of the group")
+@mutant(f"{T}.spatial_groupnorm_backward", "dx without the mean term of the group", hint='mean of the group')
 def gn_backward_no_mean(dout, cache):
     sigma, x_hat, gamma, G = cache
     N, C, H, W = dout.shape
@@ -196,7 +204,8 @@ def gn_backward_no_mean(dout, cache):
     return dx.reshape(dout.shape), dgamma, dbeta
 
 
-@mutant("normalization.batchnorm_forward", "running statistics updated in place inside bn_param")
+@mutant("normalization.batchnorm_forward", "running statistics updated in place inside bn_param",
+        hint="bn_param['running_mean'] =")
 def batchnorm_forward_in_place_running(x, gamma, beta, bn_param):
     out, cache = ref.batchnorm_forward(x, gamma, beta, dict(bn_param))  # output only; state below
     if bn_param.get("mode", "train") == "train" and "running_mean" in bn_param:
@@ -206,7 +215,8 @@ def batchnorm_forward_in_place_running(x, gamma, beta, bn_param):
     return out, cache
 
 
-@mutant(f"{T}.layernorm_forward", "statistics accumulated with dtype=np.float64: float32 in, float64 out")
+@mutant(f"{T}.layernorm_forward", "statistics accumulated with dtype=np.float64: float32 in, float64 out",
+        hint='float64')
 def ln_float64_statistics(x, gamma, beta, ln_param):
     eps = ln_param.get("eps", ref.DEFAULT_EPS)
     mu = np.mean(x, axis=1, keepdims=True, dtype=np.float64)
@@ -215,7 +225,8 @@ def ln_float64_statistics(x, gamma, beta, ln_param):
     return gamma * x_hat + beta, (sigma, x_hat, gamma)
 
 
-@mutant(f"{T}.spatial_groupnorm_forward", "loops over groups into an np.zeros(x.shape) buffer: float64 out")
+@mutant(f"{T}.spatial_groupnorm_forward", "loops over groups into an np.zeros(x.shape) buffer: float64 out",
+        hint='float64')
 def gn_float64_buffer(x, gamma, beta, G, gn_param):
     N, C, H, W = x.shape
     if G < 1 or C % G != 0:
@@ -234,7 +245,8 @@ def gn_float64_buffer(x, gamma, beta, G, gn_param):
     return out, (sigma, x_hat, gamma, G)
 
 
-@mutant("normalization.spatial_batchnorm_forward", "written by hand; test mode divides by sqrt(running_var) + eps")
+@mutant("normalization.spatial_batchnorm_forward", "written by hand; test mode divides by sqrt(running_var) + eps",
+        hint='eps goes inside the square root')
 def spatial_batchnorm_test_eps_outside(x, gamma, beta, bn_param):
     if bn_param.get("mode", "train") == "train":
         return ref.spatial_batchnorm_forward(x, gamma, beta, bn_param)
@@ -244,7 +256,8 @@ def spatial_batchnorm_test_eps_outside(x, gamma, beta, bn_param):
     return out, None
 
 
-@mutant("normalization.batchnorm_forward", "keepdims statistics stored as (1, D) running averages")
+@mutant("normalization.batchnorm_forward", "keepdims statistics stored as (1, D) running averages",
+        hint='keepdims')
 def batchnorm_keepdims_running(x, gamma, beta, bn_param):
     out, cache = ref.batchnorm_forward(x, gamma, beta, bn_param)
     bn_param["running_mean"] = bn_param["running_mean"][None, :]
@@ -257,7 +270,8 @@ for _name in ("batchnorm_backward", "batchnorm_backward_alt", "layernorm_backwar
     mutant(f"{T}.{_name}", BUFFER_BUG)(float64_buffer(getattr(ref, _name), 0))
 
 
-@mutant(f"{T}.batchnorm_backward_alt", "closed form without the sum_j dout_j term (no path through mu)")
+@mutant(f"{T}.batchnorm_backward_alt", "closed form without the sum_j dout_j term (no path through mu)",
+        hint=('term through the mean', 'through the batch mean'))
 def batchnorm_backward_alt_no_mean_path(dout, cache):
     _, sigma, x_hat, gamma = cache
     N = dout.shape[0]
@@ -265,12 +279,13 @@ def batchnorm_backward_alt_no_mean_path(dout, cache):
     return (gamma / (N * sigma)) * (N * dout - x_hat * dgamma), dgamma, dbeta
 
 
-@mutant(f"{T}.spatial_groupnorm_forward", "statistics per channel whatever G (instance norm)")
+@mutant(f"{T}.spatial_groupnorm_forward", "statistics per channel whatever G (instance norm)", hint='instance norm')
 def groupnorm_per_channel(x, gamma, beta, G, gn_param):
     return ref.spatial_groupnorm_forward(x, gamma, beta, x.shape[1], gn_param)
 
 
-@mutant(f"{T}.layernorm_forward", "mode 'test' uses running averages, as batchnorm does (defaults 0 and 1)")
+@mutant(f"{T}.layernorm_forward", "mode 'test' uses running averages, as batchnorm does (defaults 0 and 1)",
+        hint='same in train and test')
 def layernorm_test_mode_like_batchnorm(x, gamma, beta, ln_param):
     if ln_param.get("mode") == "test":
         eps = ln_param.get("eps", ref.DEFAULT_EPS)
@@ -278,7 +293,7 @@ def layernorm_test_mode_like_batchnorm(x, gamma, beta, ln_param):
     return ref.layernorm_forward(x, gamma, beta, ln_param)
 
 
-@mutant(f"{T}.batchnorm_forward", "test mode leaves out gamma and beta")
+@mutant(f"{T}.batchnorm_forward", "test mode leaves out gamma and beta", hint='scales and shifts too')
 def batchnorm_test_without_affine(x, gamma, beta, bn_param):
     if bn_param.get("mode", "train") == "test":
         _, cache = ref.batchnorm_forward(x, gamma, beta, bn_param)
@@ -287,7 +302,8 @@ def batchnorm_test_without_affine(x, gamma, beta, bn_param):
     return ref.batchnorm_forward(x, gamma, beta, bn_param)
 
 
-@mutant(f"{T}.spatial_groupnorm_forward", "statistics at each pixel over the group's C/G channels only")
+@mutant(f"{T}.spatial_groupnorm_forward", "statistics at each pixel over the group's C/G channels only",
+        hint='not at each pixel')
 def groupnorm_per_pixel(x, gamma, beta, G, gn_param):
     N, C, H, W = x.shape
     eps = gn_param.get("eps", ref.DEFAULT_EPS)

@@ -32,14 +32,14 @@ def _adam_moments(dw, config, t):
     return m, v
 
 
-@mutant(f"{T}.adam", "no bias correction")
+@mutant(f"{T}.adam", "no bias correction", hint='bias correction')
 def adam_uncorrected(w, dw, config=None):
     config = _adam_config(w, config)
     m, v = _adam_moments(dw, config, config["t"] + 1)
     return w - config["learning_rate"] * m / (np.sqrt(v) + config["epsilon"]), config
 
 
-@mutant(f"{T}.adam", "t incremented after it is used")
+@mutant(f"{T}.adam", "t incremented after it is used", hint='increment t')
 def adam_late_t(w, dw, config=None):
     config = _adam_config(w, config)
     t = config["t"]
@@ -48,7 +48,7 @@ def adam_late_t(w, dw, config=None):
     return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
 
 
-@mutant(f"{T}.adam", "beta1 and beta2 swapped")
+@mutant(f"{T}.adam", "beta1 and beta2 swapped", hint='beta1 weights')
 def adam_swapped_betas(w, dw, config=None):
     config = _adam_config(w, config)
     b1, b2 = config["beta1"], config["beta2"]
@@ -58,7 +58,7 @@ def adam_swapped_betas(w, dw, config=None):
     return next_w, config
 
 
-@mutant(f"{T}.adam", "divides by v_hat instead of sqrt(v_hat)")
+@mutant(f"{T}.adam", "divides by v_hat instead of sqrt(v_hat)", hint='SQUARE ROOT')
 def adam_no_sqrt(w, dw, config=None):
     config = _adam_config(w, config)
     t = config["t"] + 1
@@ -66,7 +66,7 @@ def adam_no_sqrt(w, dw, config=None):
     return w - config["learning_rate"] * m_hat / (v_hat + config["epsilon"]), config
 
 
-@mutant(f"{T}.adam", "epsilon inside the square root")
+@mutant(f"{T}.adam", "epsilon inside the square root", hint='epsilon goes after the square root')
 def adam_epsilon_inside(w, dw, config=None):
     config = _adam_config(w, config)
     t = config["t"] + 1
@@ -74,7 +74,7 @@ def adam_epsilon_inside(w, dw, config=None):
     return w - config["learning_rate"] * m_hat / np.sqrt(v_hat + config["epsilon"]), config
 
 
-@mutant(f"{T}.adam", "updates m and v in place (config['m'] *= beta1)")
+@mutant(f"{T}.adam", "updates m and v in place (config['m'] *= beta1)", hint='caller')
 def adam_in_place_state(w, dw, config=None):
     config = _adam_config(w, config)
     b1, b2 = config["beta1"], config["beta2"]
@@ -88,7 +88,7 @@ def adam_in_place_state(w, dw, config=None):
     return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
 
 
-@mutant(f"{T}.adam", "default learning rate 1e-2 instead of 1e-3")
+@mutant(f"{T}.adam", "default learning rate 1e-2 instead of 1e-3", hint='the default')
 def adam_wrong_default(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
@@ -103,7 +103,7 @@ def _momentum_config(w, config):
     return config
 
 
-@mutant(f"{T}.sgd_momentum", "velocity climbs the gradient: v = momentum * v + lr * dw")
+@mutant(f"{T}.sgd_momentum", "velocity climbs the gradient: v = momentum * v + lr * dw", hint='against the gradient')
 def momentum_wrong_sign(w, dw, config=None):
     config = _momentum_config(w, config)
     v = config["momentum"] * config["velocity"] + config["learning_rate"] * dw
@@ -111,14 +111,14 @@ def momentum_wrong_sign(w, dw, config=None):
     return w + v, config
 
 
-@mutant(f"{T}.sgd_momentum", "velocity not stored back into config")
+@mutant(f"{T}.sgd_momentum", "velocity not stored back into config", hint="stored back into config['velocity']")
 def momentum_forgets_velocity(w, dw, config=None):
     config = _momentum_config(w, config)
     v = config["momentum"] * config["velocity"] - config["learning_rate"] * dw
     return w + v, config
 
 
-@mutant(f"{T}.sgd_momentum", "updates the velocity in place (config['velocity'] *= momentum)")
+@mutant(f"{T}.sgd_momentum", "updates the velocity in place (config['velocity'] *= momentum)", hint='caller')
 def momentum_in_place_state(w, dw, config=None):
     config = _momentum_config(w, config)
     config["velocity"] *= config["momentum"]
@@ -126,17 +126,18 @@ def momentum_in_place_state(w, dw, config=None):
     return w + config["velocity"], config
 
 
-@mutant(f"{T}.sgd_momentum", "works on a copy of config instead of the caller's dict")
+@mutant(f"{T}.sgd_momentum", "works on a copy of config instead of the caller's dict", hint='return that same dict')
 def momentum_copies_config(w, dw, config=None):
     return ref.sgd_momentum(w, dw, dict(config or {}))
 
 
-@mutant(f"{T}.nesterov_momentum", "plain momentum step (no look-ahead correction)")
+@mutant(f"{T}.nesterov_momentum", "plain momentum step (no look-ahead correction)", hint='plain momentum step')
 def nesterov_as_momentum(w, dw, config=None):
     return ref.sgd_momentum(w, dw, config)
 
 
-@mutant(f"{T}.nesterov_momentum", "correction with the wrong sign: w + momentum * v_prev + (1 + momentum) * v")
+@mutant(f"{T}.nesterov_momentum", "correction with the wrong sign: w + momentum * v_prev + (1 + momentum) * v",
+        hint='correction is subtracted')
 def nesterov_wrong_sign(w, dw, config=None):
     config = _momentum_config(w, config)
     momentum, v_prev = config["momentum"], config["velocity"]
@@ -153,7 +154,8 @@ def _cache_config(w, config, **defaults):
     return config
 
 
-@mutant(f"{T}.rmsprop", "decay applied to the gradient term: decay * dw^2 + (1 - decay) * cache")
+@mutant(f"{T}.rmsprop", "decay applied to the gradient term: decay * dw^2 + (1 - decay) * cache",
+        hint='weights the OLD cache')
 def rmsprop_swapped_decay(w, dw, config=None):
     config = _cache_config(w, config, decay_rate=0.99)
     decay = config["decay_rate"]
@@ -162,7 +164,7 @@ def rmsprop_swapped_decay(w, dw, config=None):
     return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
 
 
-@mutant(f"{T}.rmsprop", "epsilon inside the square root")
+@mutant(f"{T}.rmsprop", "epsilon inside the square root", hint='epsilon goes after the square root')
 def rmsprop_epsilon_inside(w, dw, config=None):
     config = _cache_config(w, config, decay_rate=0.99)
     decay = config["decay_rate"]
@@ -171,7 +173,7 @@ def rmsprop_epsilon_inside(w, dw, config=None):
     return w - config["learning_rate"] * dw / np.sqrt(cache + config["epsilon"]), config
 
 
-@mutant(f"{T}.adagrad", "no accumulation: cache = dw^2")
+@mutant(f"{T}.adagrad", "no accumulation: cache = dw^2", hint='cache accumulates')
 def adagrad_no_accumulation(w, dw, config=None):
     config = _cache_config(w, config)
     cache = dw * dw
@@ -179,7 +181,7 @@ def adagrad_no_accumulation(w, dw, config=None):
     return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
 
 
-@mutant(f"{T}.adagrad", "epsilon inside the square root")
+@mutant(f"{T}.adagrad", "epsilon inside the square root", hint='epsilon goes after the square root')
 def adagrad_epsilon_inside(w, dw, config=None):
     config = _cache_config(w, config)
     cache = config["cache"] + dw * dw
@@ -187,14 +189,14 @@ def adagrad_epsilon_inside(w, dw, config=None):
     return w - config["learning_rate"] * dw / np.sqrt(cache + config["epsilon"]), config
 
 
-@mutant(f"{T}.adagrad", "accumulates into the cache in place (config['cache'] += dw**2)")
+@mutant(f"{T}.adagrad", "accumulates into the cache in place (config['cache'] += dw**2)", hint='caller')
 def adagrad_in_place_state(w, dw, config=None):
     config = _cache_config(w, config)
     config["cache"] += dw * dw
     return w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"]), config
 
 
-@mutant(f"{T}.sgd", "updates w in place (w -= lr * dw; return w)")
+@mutant(f"{T}.sgd", "updates w in place (w -= lr * dw; return w)", hint='caller')
 def sgd_in_place(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
@@ -202,27 +204,27 @@ def sgd_in_place(w, dw, config=None):
     return w, config
 
 
-@mutant(f"{T}.sgd", "ignores the learning rate the caller set")
+@mutant(f"{T}.sgd", "ignores the learning rate the caller set", hint='setdefault')
 def sgd_fixed_rate(w, dw, config=None):
     next_w, config = ref.sgd(w, dw, None)
     return next_w, config
 
 
-@mutant(f"{T}.sgd_momentum", "default learning rate 1e-3 (Adam's) instead of 1e-2")
+@mutant(f"{T}.sgd_momentum", "default learning rate 1e-3 (Adam's) instead of 1e-2", hint='the default')
 def momentum_wrong_default(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-3)
     return ref.sgd_momentum(w, dw, config)
 
 
-@mutant(f"{T}.nesterov_momentum", "default momentum 0.99 instead of 0.9")
+@mutant(f"{T}.nesterov_momentum", "default momentum 0.99 instead of 0.9", hint='the default')
 def nesterov_wrong_default(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("momentum", 0.99)
     return ref.nesterov_momentum(w, dw, config)
 
 
-@mutant(f"{T}.nesterov_momentum", "velocity not stored back into config")
+@mutant(f"{T}.nesterov_momentum", "velocity not stored back into config", hint="stored back into config['velocity']")
 def nesterov_forgets_velocity(w, dw, config=None):
     config = _momentum_config(w, config)
     momentum, v_prev = config["momentum"], config["velocity"]
@@ -230,14 +232,15 @@ def nesterov_forgets_velocity(w, dw, config=None):
     return w - momentum * v_prev + (1 + momentum) * v, config
 
 
-@mutant(f"{T}.nesterov_momentum", "builds and returns a new config dict; the caller's is left as it was")
+@mutant(f"{T}.nesterov_momentum", "builds and returns a new config dict; the caller's is left as it was",
+        hint='return that same dict')
 def nesterov_new_dict(w, dw, config=None):
     config = _momentum_config(w, dict(config or {}))
     next_w, _ = ref.nesterov_momentum(w, dw, config)
     return next_w, config
 
 
-@mutant(f"{T}.nesterov_momentum", "updates the velocity in place (config['velocity'] *= momentum)")
+@mutant(f"{T}.nesterov_momentum", "updates the velocity in place (config['velocity'] *= momentum)", hint='caller')
 def nesterov_in_place_state(w, dw, config=None):
     config = _momentum_config(w, config)
     momentum = config["momentum"]
@@ -247,28 +250,29 @@ def nesterov_in_place_state(w, dw, config=None):
     return w - momentum * v_prev + (1 + momentum) * config["velocity"], config
 
 
-@mutant(f"{T}.adagrad", "default epsilon 1e-7 (Keras') instead of 1e-8")
+@mutant(f"{T}.adagrad", "default epsilon 1e-7 (Keras') instead of 1e-8", hint=('the default', 'not the constant'))
 def adagrad_wrong_default(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("epsilon", 1e-7)
     return ref.adagrad(w, dw, config)
 
 
-@mutant(f"{T}.rmsprop", "default decay_rate 0.9 instead of 0.99")
+@mutant(f"{T}.rmsprop", "default decay_rate 0.9 instead of 0.99", hint='the default')
 def rmsprop_wrong_default(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("decay_rate", 0.9)
     return ref.rmsprop(w, dw, config)
 
 
-@mutant(f"{T}.rmsprop", "overwrites the caller's decay_rate: config['decay_rate'] = 0.99, not setdefault")
+@mutant(f"{T}.rmsprop", "overwrites the caller's decay_rate: config['decay_rate'] = 0.99, not setdefault",
+        hint='setdefault')
 def rmsprop_overwrites_hyperparameter(w, dw, config=None):
     config = {} if config is None else config
     config["decay_rate"] = 0.99
     return ref.rmsprop(w, dw, config)
 
 
-@mutant(f"{T}.rmsprop", "updates the cache in place (config['cache'] *= decay_rate)")
+@mutant(f"{T}.rmsprop", "updates the cache in place (config['cache'] *= decay_rate)", hint='caller')
 def rmsprop_in_place_state(w, dw, config=None):
     config = _cache_config(w, config, decay_rate=0.99)
     decay = config["decay_rate"]
@@ -277,12 +281,14 @@ def rmsprop_in_place_state(w, dw, config=None):
     return w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"]), config
 
 
-@mutant(f"{T}.adagrad", "copies config (config = dict(config)), so the caller's dict never sees the new cache")
+@mutant(f"{T}.adagrad", "copies config (config = dict(config)), so the caller's dict never sees the new cache",
+        hint='return that same dict')
 def adagrad_copied_config(w, dw, config=None):
     return ref.adagrad(w, dw, dict(config or {}))
 
 
-@mutant(f"{T}.sgd_momentum", "written as Nesterov: w - momentum * v_prev + (1 + momentum) * v")
+@mutant(f"{T}.sgd_momentum", "written as Nesterov: w - momentum * v_prev + (1 + momentum) * v",
+        hint="Nesterov's look-ahead")
 def sgd_momentum_as_nesterov(w, dw, config=None):
     config = {} if config is None else config
     v_prev = config.get("velocity", np.zeros_like(w))
@@ -290,7 +296,7 @@ def sgd_momentum_as_nesterov(w, dw, config=None):
     return w - config["momentum"] * v_prev + (1 + config["momentum"]) * config["velocity"], config
 
 
-@mutant(f"{T}.rmsprop", "no square root: dw / (cache + epsilon)")
+@mutant(f"{T}.rmsprop", "no square root: dw / (cache + epsilon)", hint='SQUARE ROOT')
 def rmsprop_no_sqrt(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2), config.setdefault("decay_rate", 0.99), config.setdefault("epsilon", 1e-8)
@@ -300,7 +306,7 @@ def rmsprop_no_sqrt(w, dw, config=None):
     return w - config["learning_rate"] * dw / (cache + config["epsilon"]), config
 
 
-@mutant(f"{T}.adam", "hard-coded epsilon 1e-7 instead of config['epsilon']")
+@mutant(f"{T}.adam", "hard-coded epsilon 1e-7 instead of config['epsilon']", hint='not the constant')
 def adam_fixed_epsilon(w, dw, config=None):
     config = _adam_config(w, config)
     t = config["t"] + 1
@@ -308,7 +314,7 @@ def adam_fixed_epsilon(w, dw, config=None):
     return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + 1e-7), config
 
 
-@mutant(f"{T}.adam", "t never incremented: bias correction with t = 0 divides by zero")
+@mutant(f"{T}.adam", "t never incremented: bias correction with t = 0 divides by zero", hint='increment t')
 def adam_t_zero(w, dw, config=None):
     config = _adam_config(w, config)
     t = config["t"]
