@@ -38,3 +38,46 @@ def extreme(rng) -> np.ndarray:
     """
     x = EXTREME * rng.uniform(0.9, 1.1, EXTREME.shape)
     return rng.permutation(x.ravel()).reshape(EXTREME.shape)
+
+
+def same_values(got, candidate, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """got has candidate's shape and values (the test a hint uses to recognise a known mistake)."""
+    try:
+        got, candidate = np.asarray(got, dtype=float), np.asarray(candidate, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == candidate.shape and bool(np.allclose(got, candidate, rtol=rtol, atol=atol))
+
+
+def formula_hint(key: str, mistakes, fallback=None):
+    """A Case hint for known mistakes written by the grader as formulas of the inputs.
+
+    mistakes: [(text, formula)], formula(inputs) -> the value of output `key` with that mistake;
+    text is a string or text(inputs, got) -> str. The hint is the text of the first mistake whose
+    value got[key] has; else fallback(inputs, got, expected), if given.
+    """
+
+    def hint(inputs, got, expected):
+        for text, formula in mistakes:
+            try:
+                candidate = formula(inputs)
+            except (ArithmeticError, ValueError, TypeError, KeyError, IndexError):
+                continue
+            if key in got and same_values(got[key], candidate):
+                return text(inputs, got) if callable(text) else text
+        return fallback(inputs, got, expected) if fallback else None
+
+    return hint
+
+
+def first_hint(*hints):
+    """A Case hint: the first of `hints` (None entries skipped) that has something to say."""
+
+    def hint(inputs, got, expected):
+        for h in hints:
+            text = h(inputs, got, expected) if h else None
+            if text:
+                return text
+        return None
+
+    return hint
