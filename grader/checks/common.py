@@ -81,3 +81,7 @@ def first_hint(*hints):
         return None
 
     return hint
+
+
+RAISE_HINT = ("the docstring says when to raise ValueError: check the arguments before computing anything "
+              "(the scaffold's checks do it; keep them).")

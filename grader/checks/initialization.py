@@ -12,7 +12,7 @@ import numpy as np
 from ..cases import Case, add_case
 from ..compare import assert_true
 from ..registry import check
-from .common import dims
+from .common import RAISE_HINT, dims
 
 T = "initialization"
 NORMAL = ("gaussian_init", "xavier_normal", "kaiming_normal")
@@ -106,7 +106,7 @@ def assert_statistics(name: str, shape: tuple, opts: dict, w) -> None:
 HINT_MATCH = 0.02  # a std within 2 % of a known mistake's std is taken to be that mistake
 
 
-def std_hint(name: str, shape, opts: dict, rms: float) -> str | None:
+def known_std_mistake(name: str, shape, opts: dict, rms: float) -> str | None:
     """Name the known mistake whose std matches the student's, if any."""
     fan_in, fan_out = grader_fans(shape)
     std = formula_std(name, shape, opts)
@@ -114,6 +114,9 @@ def std_hint(name: str, shape, opts: dict, rms: float) -> str | None:
     if name == "gaussian_init":
         mistakes.append((np.sqrt(std), "std is the standard deviation: w = std * rng.standard_normal(shape), "
                                        "not sqrt(std) * ..."))
+    if name.startswith("xavier") and opts["mode"] != "average":
+        mistakes.append((np.sqrt(2.0 / (fan_in + fan_out)), "mode chooses the variance: 'average' is "
+                                                            "2 / (fan_in + fan_out), 'fan_in' is 1 / fan_in."))
     if name.startswith("xavier") and opts["mode"] == "average":
         mistakes += [(np.sqrt(1.0 / fan_out), "the variance is 2 / (fan_in + fan_out); this looks like 1 / fan_out."),
                      (np.sqrt(2.0 / fan_in), "the variance is 2 / (fan_in + fan_out); this looks like 2 / fan_in.")]
@@ -124,13 +127,23 @@ def std_hint(name: str, shape, opts: dict, rms: float) -> str | None:
         mistakes += [(std / gain, "the He gain sqrt(2 / (1 + negative_slope^2)) seems to be missing."),
                      (std * np.sqrt(1.0 + slope ** 2), "the He gain must use negative_slope: "
                                                        "sqrt(2 / (1 + negative_slope^2))."),
-                     (gain / np.sqrt(other_fan), "mode chooses the fan: 'fan_in' uses fan_in, 'fan_out' uses fan_out.")]
+                     (gain / np.sqrt(other_fan), "mode chooses the fan: 'fan_in' uses fan_in, 'fan_out' uses fan_out."),
+                     (gain ** 2 * std / gain, "the std is gain / sqrt(fan) with gain = sqrt(2 / (1 + negative_slope^2)): "
+                                             "take the square root of 2 / (1 + negative_slope^2).")]
     if name in UNIFORM:
         mistakes.append((std / np.sqrt(3.0), "the uniform bound is sqrt(3) * std, not std "
                                              "(U(-a, a) has variance a^2 / 3)."))
     for candidate, hint in mistakes:
         if abs(candidate / std - 1) > 2 * HINT_MATCH and abs(rms / candidate - 1) < HINT_MATCH:
             return hint
+    return None
+
+
+def std_hint(name: str, shape, opts: dict, rms: float) -> str:
+    """The known mistake whose std matches the student's, else where the std comes from."""
+    known = known_std_mistake(name, shape, opts, rms)
+    if known:
+        return known
     if name == "gaussian_init":
         return "w = std * rng.standard_normal(shape)."
     return "the std comes from the fans (fan_in_and_fan_out) and the formula in the docstring."
@@ -219,22 +232,38 @@ for _name in ("xavier_normal", "xavier_uniform"):
 INIT_CASES["kaiming_uniform"] = INIT_CASES["kaiming_normal"]
 
 
-def init_hint(inputs, got, expected):
-    """Same draw with the wrong scale -> the formula; anything else -> the draw itself."""
-    w, want = got.get("w"), expected["w"]
-    if isinstance(w, np.ndarray) and w.shape == want.shape and want.size and np.all(want != 0):
-        ratio = w / want
-        if np.allclose(ratio, ratio.flat[0], rtol=1e-6):
-            return (f"your draw matches but every weight is {float(ratio.flat[0]):.4g} times the expected one: "
-                    "check the std (or bound) formula.")
-    return ("draw exactly once from the rng you are given, as the module docstring says: "
-            "std * rng.standard_normal(shape) or rng.uniform(-bound, bound, shape).")
+DTYPE_HINT = ("return float64 weights: draw with the default dtype (dtype=np.float32 draws other numbers, "
+              "and .astype(np.float32) rounds them).")
+
+
+def init_hint(name):
+    """Same draw with the wrong scale -> the known mistake or the formula; the wrong shape or dtype
+    -> that; anything else -> the draw itself."""
+
+    def hint(inputs, got, expected):
+        w, want = got.get("w"), expected["w"]
+        shape = tuple(int(d) for d in inputs["shape"])
+        if isinstance(w, np.ndarray) and w.shape != want.shape:
+            return f"draw an array of the given shape {shape}; the fans only set the std."
+        if isinstance(w, np.ndarray) and w.dtype != np.float64:
+            return DTYPE_HINT
+        if isinstance(w, np.ndarray) and want.size and np.all(want != 0):
+            ratio = w / want
+            if np.allclose(ratio, ratio.flat[0], rtol=1e-6):
+                r = float(ratio.flat[0])
+                return (known_std_mistake(name, shape, inputs, r * formula_std(name, shape, inputs))
+                        or f"your draw matches but every weight is {r:.4g} times the expected one: "
+                           "check the std (or bound) formula.")
+        return ("draw exactly once from the rng you are given, as the module docstring says: "
+                "std * rng.standard_normal(shape) or rng.uniform(-bound, bound, shape).")
+
+    return hint
 
 
 for _name, _cases in INIT_CASES.items():
     for _label, _rank, _fixed, _random in _cases:
         add_case(Case(T, _name, f"{_label}, seeded rng", make_init(_rank, _fixed, _random), run_init(_name),
-                      hint=init_hint))
+                      hint=init_hint(_name)))
 
 
 # ---------------------------------------------------------------- property checks
@@ -245,7 +274,7 @@ def fans_reject_rank3(ctx):
     exc = ctx.runner.raises(f"{T}.fan_in_and_fan_out", (3, 4, 5))
     assert_true(isinstance(exc, ValueError),
                 f"fan_in_and_fan_out((3, 4, 5)) should raise ValueError; it "
-                f"{'raised ' + type(exc).__name__ if exc else 'returned normally'}.")
+                f"{'raised ' + type(exc).__name__ if exc else 'returned normally'}.", RAISE_HINT)
 
 
 SHAPES = ((3, 5), (4, 3, 2, 2))
@@ -257,7 +286,9 @@ def _shape_dtype_check(name):
         for shape in SHAPES:
             w = call_init(ctx.call, name, shape, np.random.default_rng(0), default_opts(name))
             assert_true(isinstance(w, np.ndarray) and w.shape == shape and w.dtype == np.float64,
-                        f"{name}({shape}, ...) returned {_describe(w)}; expected a float64 array of shape {shape}.")
+                        f"{name}({shape}, ...) returned {_describe(w)}; expected a float64 array of shape {shape}.",
+                        DTYPE_HINT if isinstance(w, np.ndarray) and w.shape == shape else
+                        f"draw an array of the given shape {shape}; the fans only set the std.")
 
 
 def _describe(w):
@@ -296,7 +327,7 @@ def _mode_check(name):
         exc = ctx.runner.raises(f"{T}.{name}", (3, 5), np.random.default_rng(0), mode="fan_average")
         assert_true(isinstance(exc, ValueError),
                     f"{name}(..., mode='fan_average') should raise ValueError; it "
-                    f"{'raised ' + type(exc).__name__ if exc else 'returned normally'}.")
+                    f"{'raised ' + type(exc).__name__ if exc else 'returned normally'}.", RAISE_HINT)
 
 
 # Large shapes whose fan_in and fan_out differ by a factor 16-30, so a formula with the wrong fan

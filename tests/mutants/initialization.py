@@ -22,7 +22,8 @@ def fans_swapped(shape):
     return (fan_out, fan_in) if len(shape) == 2 else (fan_in, fan_out)
 
 
-@mutant(f"{T}.fan_in_and_fan_out", "accepts any rank (no ValueError for a 3-D shape)", hint='when to raise ValueError')
+@mutant(f"{T}.fan_in_and_fan_out", "accepts any rank (no ValueError for a 3-D shape); (out, in) dense fans",
+        hint=('when to raise ValueError', 'fan_in = D_in = shape[0]'))
 def fans_any_rank(shape):
     return int(np.prod(shape[1:])), int(shape[0])
 
@@ -156,7 +157,7 @@ def xavier_normal_no_mode_check(shape, rng, mode="average"):
 
 
 @mutant(f"{T}.xavier_uniform", "rescales rng.random(shape, dtype=np.float32) to [-bound, bound]",
-        hint='as the module docstring says')
+        hint=('as the module docstring says', 'dtype=np.float32'))
 def xavier_uniform_float32(shape, rng, mode="average"):
     ref._check_mode(mode, ref.XAVIER_MODES)
     fan_in, fan_out = ref.fan_in_and_fan_out(shape)
