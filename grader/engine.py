@@ -102,6 +102,8 @@ def _attempt(chk, ctx) -> Result:
     except CheckFailure as exc:
         if exc.hint == FLOAT_HINT:
             exc.hint = _float_error_hint(chk) or exc.hint
+        elif exc.hint is None:
+            exc.hint = _error_hint(chk, exc.message)
         return _result(chk, FAILED, str(exc))
     except Exception as exc:  # a defect in the check itself must not stop the run
         return _result(chk, FAILED, f"the check could not run ({type(exc).__name__}: {exc}).")
@@ -112,6 +114,16 @@ def _float_error_hint(chk) -> str | None:
     """The topic's own hint for a floating-point error in this function, if it has one."""
     module = importlib.import_module(f"{__package__}.checks.{chk.topic}")
     return getattr(module, "FLOAT_ERROR_HINTS", {}).get(chk.function)
+
+
+def _error_hint(chk, message: str) -> str | None:
+    """The topic's hint for an error the student's function raised, recognised by words of its
+    message (ERROR_HINTS: function -> [(words, hint)]), if it has one."""
+    module = importlib.import_module(f"{__package__}.checks.{chk.topic}")
+    for words, hint in getattr(module, "ERROR_HINTS", {}).get(chk.function, ()):
+        if f"{chk.function} raised" in message and words in message:
+            return hint
+    return None
 
 
 def _charge_inner(chk, ctx, failure: Result) -> Result:

@@ -61,7 +61,7 @@ def formula_hint(key: str, mistakes, fallback=None):
         for text, formula in mistakes:
             try:
                 candidate = formula(inputs)
-            except (ArithmeticError, ValueError, TypeError, KeyError, IndexError):
+            except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, np.linalg.LinAlgError):
                 continue
             if key in got and same_values(got[key], candidate):
                 return text(inputs, got) if callable(text) else text

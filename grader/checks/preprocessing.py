@@ -14,6 +14,7 @@ from ..cases import Case, add_case
 from ..compare import assert_true
 from ..errors import CheckFailure
 from ..registry import check
+from .common import first_hint, formula_hint, same_values
 
 T = "preprocessing"
 TEST_SHIFT = 2.0  # the test cloud is moved by +-TEST_SHIFT per feature
@@ -138,7 +139,57 @@ def covariance(Z) -> np.ndarray:
 def fit_case(fn: str, name: str, keys, make, extra=lambda inputs: ()):
     def run(call, inputs):
         return get_stats(fn, call(f"{T}.{fn}", inputs["X_train"], *extra(inputs)), keys)
-    add_case(Case(T, fn, name, make, run))
+    add_case(Case(T, fn, name, make, run, hint=FIT_HINTS.get(fn)))
+
+
+# ---------------------------------------------------------------- known mistakes, for the hints
+# Each is written by the grader as a formula of a case's inputs (X_train, eps, k; or X and the
+# given stats), so the hint recognises the mistake whatever the student's code looks like.
+
+def _eigen(M, k=None):
+    lam, vecs = np.linalg.eigh(M)
+    return lam[::-1][:k], vecs[:, ::-1][:, :k]
+
+
+def _centred(X):
+    return X - X.mean(axis=0)
+
+
+def _eps(inputs):
+    return inputs.get("eps", 1e-5)
+
+
+def _pca_shape_hint(inputs, got, expected):
+    C, N = got.get("components"), len(inputs["X_train"])
+    if isinstance(C, np.ndarray) and C.ndim == 2 and C.shape[0] == N != inputs["X_train"].shape[1]:
+        return COVARIANCE_SHAPE_HINT
+    return None
+
+
+COVARIANCE_SHAPE_HINT = ("the covariance is (D, D), over the features: Xc.T @ Xc / N or np.cov(X, rowvar=False, "
+                         "bias=True); np.cov(X) treats the rows (examples) as the variables.")
+UNCENTRED_HINT = "subtract the mean before the covariance: cov = (X - mean)^T (X - mean) / N."
+FIT_HINTS = {
+    "fit_mean": formula_hint("mean", [
+        ("take the mean over axis 0 (over the examples): one value per feature, shape (D,).",
+         lambda i: i["X_train"].mean(axis=1))]),
+    "fit_standardize": formula_hint("std", [
+        ("use the eps argument: std = sqrt(var + eps) with the eps you are given (default 1e-8).",
+         lambda i: np.sqrt(i["X_train"].var(axis=0) + 1e-8) if "eps" in i else None),
+        ("add eps inside the square root: std = sqrt(var + eps).", lambda i: i["X_train"].std(axis=0)),
+        ("use the biased variance: divide by N, not N - 1 (np.var's default ddof=0).",
+         lambda i: np.sqrt(i["X_train"].var(axis=0, ddof=1) + i.get("eps", 1e-8)))]),
+    "fit_pca": formula_hint("eigenvalues", [
+        ("the covariance divides by N, not N - 1.",
+         lambda i: _eigen(np.cov(i["X_train"], rowvar=False), i.get("k"))[0]),
+        (UNCENTRED_HINT, lambda i: _eigen(i["X_train"].T @ i["X_train"] / len(i["X_train"]), i.get("k"))[0])],
+        _pca_shape_hint),
+    "fit_whitening": formula_hint("scale", [
+        ("the scale divides by the standard deviation: scale = 1 / sqrt(eigenvalue + eps), not "
+         "1 / (eigenvalue + eps).",
+         lambda i: 1.0 / (_eigen(np.cov(i["X_train"], rowvar=False, bias=True), i.get("k"))[0] + _eps(i)))],
+        _pca_shape_hint),
+}
 
 
 def make_eps(eps):
@@ -187,9 +238,47 @@ def make_apply(full: bool, given_z: bool = False):
     return make
 
 
+def _whitened(i):
+    return (i["X"] - i["mean"]) @ i["components"] * i["scale"]
+
+
+APPLY_MISTAKES = {
+    "subtract_mean": [
+        ("subtract the feature means in stats['mean'], not each example's own mean.",
+         lambda i: i["X"] - i["X"].mean(axis=1, keepdims=True))],
+    "standardize": [
+        ("divide by stats['std'], not its square.", lambda i: (i["X"] - i["mean"]) / i["std"] ** 2)],
+    "pca_project": [
+        ("subtract the mean before projecting: (X - stats['mean']) @ components.", lambda i: i["X"] @ i["components"])],
+    "pca_whiten": [
+        ("divide each PCA coordinate by its standard deviation sqrt(eigenvalue + eps) (multiply by the "
+         "scale), not by the eigenvalue and not by 1 / scale.", lambda i: (i["X"] - i["mean"]) @ i["components"] / i["scale"])],
+    "zca_whiten": [
+        ("rotate back: ZCA is the PCA-whitened coordinates times components^T.", _whitened),
+        ("scale the PCA coordinates before rotating back: ((X - mean) @ components * scale) @ components.T.",
+         lambda i: (i["X"] - i["mean"]) @ i["components"] @ i["components"].T * i["scale"])],
+}
+
+
+# An error the student's function raised, by words of its message (grader/engine.py).
+ERROR_HINTS = {
+    "pca_project": [("matmul", "the components are the COLUMNS of stats['components'], shape (D, k): project "
+                               "with (X - mean) @ components.")],
+}
+
+
+def own_statistics_hint(inputs, got, expected):
+    X = inputs.get("X")
+    if X is None or "out" not in got:
+        return None
+    own = [X - X.mean(axis=0), (X - X.mean(axis=0)) / X.std(axis=0)]
+    return OWN_MEAN_HINT if any(same_values(got["out"], o) for o in own) else None
+
+
 def apply_case(fn: str, name: str, make, data="X"):
     add_case(Case(T, fn, name, make,
-                  lambda call, inputs: {"out": call(f"{T}.{fn}", inputs[data], stats_from(inputs))}))
+                  lambda call, inputs: {"out": call(f"{T}.{fn}", inputs[data], stats_from(inputs))},
+                  hint=formula_hint("out", APPLY_MISTAKES.get(fn, ()), own_statistics_hint)))
 
 
 apply_case("subtract_mean", "given train mean", make_apply(False))
@@ -241,7 +330,8 @@ def standardized_train_is_unit(ctx, random_shapes):
                 f"standardize returned {getattr(out, 'shape', type(out).__name__)}; expected shape {X_train.shape}.")
     assert_near("mean over the examples of standardize(X_train, ...)", out.mean(axis=0), np.zeros(D), PROPERTY_TOL)
     assert_near("std over the examples of standardize(X_train, ...)", out.std(axis=0), np.ones(D), UNIT_STD_TOL,
-                "std = sqrt(var + eps) with the biased variance mean((X - mean)^2) (divide by N, not N - 1).")
+                "divide by stats['std'], not its square."
+                if same_values(out, (X_train - stats["mean"]) / stats["std"] ** 2) else None)
 
 
 def constant_feature_is_finite(ctx, random_shapes):
@@ -267,7 +357,9 @@ def fit_pca_for(ctx, random_shapes, k_all: bool, fit=None):
         got = stats[key]
         assert_true(isinstance(got, np.ndarray) and got.shape == shape,
                     f"fit_pca(X of shape {X_train.shape}, k={k})['{key}'] has shape "
-                    f"{getattr(got, 'shape', type(got).__name__)}; expected {shape}.")
+                    f"{getattr(got, 'shape', type(got).__name__)}; expected {shape}.",
+                    COVARIANCE_SHAPE_HINT if isinstance(got, np.ndarray) and got.shape[:1] == (len(X_train),)
+                    and key == "components" else None)
     return X_train, stats
 
 
@@ -293,9 +385,12 @@ def pca_sign_convention(ctx, random_shapes):
     # signs of their own, right or wrong by chance, so they fail here at every draw
     along = covariance(X_train) @ C
     off = along - C * np.sum(C * along, axis=0)
+    raw = X_train.T @ X_train / len(X_train) @ C
+    uncentred = np.allclose(raw - C * np.sum(C * raw, axis=0), 0, atol=PROPERTY_TOL * np.abs(raw).max())
     assert_near("the part of covariance @ components not along the components", off, np.zeros_like(off),
-                PROPERTY_TOL * np.abs(along).max(), "the components are the eigenvectors of the covariance, "
-                "stored as COLUMNS (the columns of np.linalg.eigh's second result).")
+                PROPERTY_TOL * np.abs(along).max(), UNCENTRED_HINT if uncentred else
+                "the components are the eigenvectors of the covariance, stored as COLUMNS (the columns of "
+                "np.linalg.eigh's second result).")
     largest = C[np.argmax(np.abs(C), axis=0), np.arange(C.shape[1])]
     assert_true(bool(np.all(largest > 0)),
                 f"fit_pca components {np.flatnonzero(largest <= 0).tolist()} have a negative largest-magnitude entry.",
@@ -333,11 +428,10 @@ def whitened_identity(fn, k_all):
                           PCA_KEYS + ("scale",))
         out = ctx.call(f"{T}.{fn}", X_train, stats)
         width = k if fn == "pca_whiten" else D
+        known = formula_hint("out", APPLY_MISTAKES[fn])({"X": X_train, **stats}, {"out": out}, None)
         assert_near(f"covariance of {fn}(X_train, fit_whitening(X_train, eps={WHITEN_EPS:g}, k={k}))",
                     covariance(out) if isinstance(out, np.ndarray) and out.ndim == 2 else out,
-                    np.eye(width), WHITEN_TOL,
-                    "divide each PCA coordinate by its standard deviation sqrt(eigenvalue + eps), "
-                    "not by the eigenvalue.")
+                    np.eye(width), WHITEN_TOL, known)
     return prop
 
 
@@ -349,7 +443,7 @@ def leaves_inputs_unchanged(fn: str):
             ctx.call(f"{T}.{fn}", X_train)
             written = ctx.runner.last_changed
             assert_true(not written, f"{fn} changed its argument {written[0] if written else ''} in place.",
-                        "centre a copy (Xc = X - mean), never X itself (X -= mean).")
+                        "X belongs to the caller: centre a copy (Xc = X - mean), never X itself (X -= mean).")
             return
         stats = pca_stats(ctx.rng, X_train.shape[1], X_train.shape[1])
         stats["std"] = X_train.std(axis=0)
