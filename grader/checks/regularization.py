@@ -16,7 +16,7 @@ from ..compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe, 
 from ..errors import CheckFailure
 from ..numgrad import directional_gradient_check
 from ..registry import check
-from .common import away_from_half, away_from_zero, dims
+from .common import RAISE_HINT, away_from_half, away_from_zero, dims, formula_hint
 
 T = "regularization"
 SEED_HIGH = 2**31
@@ -80,6 +80,8 @@ def dropout_forward_hint(inputs, got, expected):
         if any(np.allclose(got["out"], scale * x) for scale in (keep_prob, 1 - keep_prob)):
             return ("inverted dropout already scaled the kept units by 1 / keep_prob at train time, so test "
                     "mode returns x unchanged (a copy).")
+        if np.any((got["out"] == 0) & (x != 0)):
+            return "dropout only drops at train time: test mode returns x unchanged (a copy), with no mask."
         return None
     if inputs["mode"] != "train":
         return None
@@ -98,6 +100,35 @@ def dropout_backward_hint(inputs, got, expected):
     if inputs["mode"] == "train" and "dx" in got and np.allclose(got["dx"], inputs["dout"]):
         return "in train mode the gradient flows only through the kept units: dx = dout * mask (with the same scale)."
     return None
+
+
+def documented_mask(inputs, shape):
+    """The mask of the documented draw for these inputs (kept = True)."""
+    return np.random.default_rng(inputs["seed"]).random(shape) < inputs["keep_prob"]
+
+
+NONINVERTED_BACKWARD = formula_hint("dx", [
+    ("non-inverted dropout does not scale at train time, so its gradient is dout * mask, not divided by keep_prob.",
+     lambda i: i["dout"] * documented_mask(i, i["x"].shape) / i["keep_prob"] if i["mode"] == "train" else None),
+    ("test mode scaled x by keep_prob, so dx = keep_prob * dout.",
+     lambda i: i["dout"] if i["mode"] == "test" else None)])
+DROPCONNECT_FORWARD = formula_hint("out", [
+    ("mask the weights, not the inputs: DropConnect drops connections, out = x @ (w * mask) + b.",
+     lambda i: (i["x"] * documented_mask(i, i["x"].shape) / i["keep_prob"]) @ i["w"] + i["b"]
+     if i["mode"] == "train" else None),
+    ("inverted DropConnect already scaled the kept weights by 1 / keep_prob at train time: test mode uses w "
+     "unchanged.", lambda i: i["x"] @ (i["w"] * i["keep_prob"]) + i["b"] if i["mode"] == "test" else None)])
+DROPCONNECT_BACKWARD = formula_hint("dw", [
+    ("dw flows only through the kept weights: dw = (x.T @ dout) * mask, with the mask's 1 / keep_prob.",
+     lambda i: i["x"].T @ i["dout"] if i["mode"] == "train" else None)])
+
+# An error the student's function raised, by words of its message (grader/engine.py).
+ERROR_HINTS = {
+    "dropout_backward": [("NoneType", "in test mode nothing was dropped and the cache holds no mask: dx = dout.")],
+    "dropout_backward_noninverted": [("NoneType", "in test mode the cache holds no mask: dx = keep_prob * dout.")],
+    "dropconnect_backward": [("NoneType", "in test mode the weights were used as they are and the cache holds no "
+                                          "mask: dw = x.T @ dout.")],
+}
 
 
 def any_draw(function: str, inverted: bool):
@@ -138,7 +169,7 @@ for _forward, _backward, _inverted in (("dropout_forward", "dropout_backward", T
         add_layer_cases(T, f"{T}.{_forward}", f"{T}.{_backward}", make_dropout(_mode),
                         build=lambda inputs: (inputs["x"], dropout_param(inputs)), name=CASE_NAMES[_mode],
                         hint_forward=dropout_forward_hint if _inverted else None,
-                        hint_backward=dropout_backward_hint if _inverted else None,
+                        hint_backward=dropout_backward_hint if _inverted else NONINVERTED_BACKWARD,
                         judge_forward=any_draw(_forward, _inverted) if _mode == "train" else None)
     add_case(Case(T, _forward, DRAW_NAME, make_documented_draw,
                   lambda call, inputs, _f=_forward: {"out": call(f"{T}.{_f}", inputs["x"], dropout_param(inputs))[0]},
@@ -158,7 +189,8 @@ def make_dropconnect(mode: str):
 for _mode in ("train", "test"):
     add_layer_cases(T, f"{T}.dropconnect_forward", f"{T}.dropconnect_backward", make_dropconnect(_mode),
                     build=lambda inputs: (inputs["x"], inputs["w"], inputs["b"], dropout_param(inputs)),
-                    wrt=("x", "w", "b"), name=CASE_NAMES[_mode])
+                    wrt=("x", "w", "b"), name=CASE_NAMES[_mode], hint_forward=DROPCONNECT_FORWARD,
+                    hint_backward=DROPCONNECT_BACKWARD)
 
 
 # ---------------------------------------------------------------- dropout: properties
@@ -208,6 +240,8 @@ def expectation_matches_test(ctx, random_shapes: bool) -> None:
                 f"on x = {value:.3g} everywhere with keep_prob={keep_prob:.3f}, the train-mode mean output is "
                 f"{float(np.mean(train)):.4f} but the test-mode mean is {float(np.mean(test)):.4f}; they should "
                 f"agree within {STAT_SIGMAS * value * sigma:.4f}.",
+                "non-inverted dropout keeps x as it is at train time and scales at test time instead."
+                if np.isclose(float(np.mean(train)), value, rtol=0.05) else
                 "without inverted scaling, test mode must multiply x by keep_prob to match the train-time expectation.")
 
 
@@ -281,11 +315,12 @@ def _bad_param_check(fn: str, args):
         exc = ctx.runner.raises(f"{T}.{fn}", *args(ctx.rng), {**good, "mode": "eval"})
         assert_true(isinstance(exc, ValueError) and "eval" in str(exc),
                     f"{fn} with mode 'eval' should raise a ValueError that names 'eval'; got "
-                    f"{type(exc).__name__ if exc else 'no exception'}.")
+                    f"{type(exc).__name__ if exc else 'no exception'}.", RAISE_HINT)
         for keep_prob in (0.0, -0.2, 1.5):
             exc = ctx.runner.raises(f"{T}.{fn}", *args(ctx.rng), {**good, "keep_prob": keep_prob})
             assert_true(isinstance(exc, ValueError), f"{fn} with keep_prob={keep_prob} should raise ValueError "
-                        f"(keep_prob must be in (0, 1]); got {type(exc).__name__ if exc else 'no exception'}.")
+                        f"(keep_prob must be in (0, 1]); got {type(exc).__name__ if exc else 'no exception'}.",
+                        RAISE_HINT)
 
 
 _bad_param_check("dropout_forward", lambda rng: (rng.standard_normal((2, 3)),))
@@ -327,6 +362,9 @@ def penalty_hint(fn: str):
             return "with loss = 0.5 * reg * sum(W**2) the gradient is reg * W: the 0.5 cancels the 2."
         if fn == "l1_penalty" and np.allclose(got["dw0"], -reg * np.sign(w)):
             return "the gradient of reg * |W| is +reg * sign(W)."
+        if fn == "l2_penalty" and "loss" in got and np.isclose(
+                float(np.sum(got["loss"])), reg * sum(float(np.sum(inputs[n] ** 2)) for n in WEIGHT_NAMES)):
+            return "the loss is 0.5 * reg * sum(W**2) over every weight array (the 0.5 makes the gradient reg * W)."
         return None
 
     return hint
@@ -420,9 +458,10 @@ def max_norm_projects(ctx, random_shapes: bool) -> None:
     got = ctx.call(f"{T}.max_norm", w, bound)
     assert_shape("max_norm(w)", got, w.shape)
     over = np.linalg.norm(w, axis=0) > bound
+    hint = max_norm_hint({**inputs, "axis": 0}, {"w": got}, None) or \
+        "a column longer than the bound is scaled by bound / norm, to length exactly the bound."
     assert_close("max_norm(w): norms of the columns that exceeded the bound", np.linalg.norm(got[:, over], axis=0),
-                 np.full(int(over.sum()), bound), TOL_EXACT,
-                 "a column longer than the bound is scaled by bound / norm, to length exactly the bound.")
+                 np.full(int(over.sum()), bound), TOL_EXACT, hint)
     assert_close("max_norm(w): the columns within the bound", got[:, ~over], w[:, ~over], TOL_EXACT,
                  "columns whose norm is within the bound must stay as they are.")
 

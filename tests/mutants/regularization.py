@@ -35,7 +35,8 @@ def dropout_swapped(x, dropout_param):
     return x * mask, (mask, mode)
 
 
-@mutant(f"{T}.dropout_forward", "drops units in test mode too", hint='test mode returns x')
+@mutant(f"{T}.dropout_forward", "drops units in test mode too; ignores dropout_param['rng']; no argument checks",
+        hint=('test mode returns x', "dropout_param['rng']", 'when to raise ValueError'))
 def dropout_in_test_mode(x, dropout_param):
     keep_prob = dropout_param.get("keep_prob", ref.DEFAULT_KEEP_PROB)
     rng = np.random.default_rng(dropout_param.get("seed", 0))
@@ -49,7 +50,7 @@ def dropout_backward_unmasked(dout, cache):
 
 
 @mutant(f"{T}.dropout_forward", "mask from the global np.random, ignoring the seed",
-        hint='never use the global np.random')
+        hint=('never use the global np.random', 'default_rng(seed)', "dropout_param['rng']"))
 def dropout_global_rng(x, dropout_param):
     mode, keep_prob = ref._read_dropout_param(dropout_param, "dropout_param")
     if mode == "test":
@@ -117,7 +118,7 @@ def l1_gradient_sign(weights, reg):
     return loss, [-g for g in grads]
 
 
-@mutant(f"{T}.max_norm", "norms of the rows instead of the columns", hint='over axis 0')
+@mutant(f"{T}.max_norm", "norms of the rows instead of the columns", hint='take the norm over axis')
 def max_norm_rows(w, max_norm_value, axis=0):
     return ref.max_norm(w, max_norm_value, axis=1 - axis)
 
