@@ -62,6 +62,11 @@ def describe(x) -> str:
     return f"{type(x).__name__} {x!r}"[:120]
 
 
+EXTRA_AXES = ("an operand with extra axes was broadcast in (np.newaxis or a reshape applied to an array that "
+              "already had them, such as a (1, C, 1, 1) gamma indexed as gamma[np.newaxis, :, np.newaxis, "
+              "np.newaxis]); print the shape of each operand.")
+
+
 def assert_close(what: str, got, expected, tol: float = TOL_EXACT, hint: str | None = None,
                  floor: float = 0.0) -> None:
     """Fail with a student-readable message unless got matches expected within tol.
@@ -74,10 +79,13 @@ def assert_close(what: str, got, expected, tol: float = TOL_EXACT, hint: str | N
         raise CheckFailure(f"{what}: expected {describe(expected)}, got {describe(got)}.", hint)
     got_arr = np.asarray(got)
     if got_arr.shape != expected.shape:
-        if hint is None and got_arr.size == expected.size and np.squeeze(got_arr).shape == np.squeeze(expected).shape \
-                and rel_error(np.squeeze(got_arr), np.squeeze(expected)) <= tol:
-            hint = (f"the values are right but the shape is {got_arr.shape}, not {expected.shape}: a reduction "
-                    "with keepdims=True (or a reshape) left an extra axis; drop it with keepdims=False or .squeeze(axis).")
+        if got_arr.size == expected.size and np.squeeze(got_arr).shape == np.squeeze(expected).shape \
+                and rel_error(np.squeeze(got_arr), np.squeeze(expected)) <= tol:  # the most specific hint there is
+            hint = (f"the values are right but the shape is {got_arr.shape}, not {expected.shape}: "
+                    + ("a reduction with keepdims=True (or a reshape) left an extra axis; drop it with "
+                       "keepdims=False or .squeeze(axis)." if got_arr.ndim - expected.ndim < 3 else EXTRA_AXES))
+        elif hint is None and got_arr.ndim > expected.ndim:
+            hint = f"the result has {got_arr.ndim} axes, not {expected.ndim}: " + EXTRA_AXES
         raise CheckFailure(f"{what}: expected shape {expected.shape}, got shape {got_arr.shape}.", hint)
     if not np.all(np.isfinite(got_arr)) and np.all(np.isfinite(expected)):
         bad = np.unravel_index(np.argmax(~np.isfinite(got_arr)), got_arr.shape) if got_arr.ndim else ()

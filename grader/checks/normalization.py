@@ -151,6 +151,60 @@ def bn_backward_hint(inputs, got, expected):
     return None
 
 
+def bn_backward_graph_hint(inputs, got, expected):
+    """batchnorm_backward (the graph version): the closed-form mistakes, then the graph's own."""
+    text = bn_backward_hint(inputs, got, expected)
+    if text:
+        return text
+    x, dout, gamma = inputs["x"], inputs["dout"], inputs["gamma"]
+    (x_hat, sigma), N, xc = _bn_parts(inputs), len(x), x - x.mean(axis=0)
+    dx_hat = dout * gamma
+    dvar = -(dx_hat * xc).sum(axis=0) / sigma ** 2 / (2 * sigma)
+    dxc = dx_hat / sigma + xc * dvar / N  # d(xc^2)/dxc taken as xc instead of 2 * xc
+    if _matches(got.get("dx"), dxc - dxc.sum(axis=0) / N):
+        return "the path through the variance misses the factor 2 of d(xc^2)/dxc = 2 * xc: dxc gets 2 * xc * dvar / N."
+    return None
+
+
+def ln_backward_hint(inputs, got, expected):
+    x, dout, gamma = inputs["x"], inputs["dout"], inputs["gamma"]
+    sigma = np.sqrt(x.var(axis=1, keepdims=True) + inputs["eps"])
+    x_hat, dx_hat = (x - x.mean(axis=1, keepdims=True)) / sigma, dout * gamma
+    batch_axis = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)) / sigma
+    if _matches(got.get("dx"), batch_axis):
+        return ("layer norm's statistics are over each example's features, so the mean terms of dx are means "
+                "over axis 1, not over the batch.")
+    return None
+
+
+def spatial_backward_hint(inputs, got, expected):
+    dout = inputs["dout"]
+    H, W = dout.shape[2:]
+    if _matches(got.get("dbeta"), dout.sum(axis=(0, 2, 3)) / (H * W)) or np.ndim(got.get("dbeta")) > 1:
+        return ("dgamma and dbeta have one value per channel: sum over N, H and W (every position of the "
+                "channel), not over N alone.")
+    return None
+
+
+def _groups(inputs):
+    x, G, eps = inputs["x"], inputs["G"], inputs["eps"]
+    N, C, H, W = x.shape
+    x_g = x.reshape(N, G, C // G, H, W)
+    sigma = np.sqrt(x_g.var(axis=(2, 3, 4), keepdims=True) + eps)
+    return (x_g - x_g.mean(axis=(2, 3, 4), keepdims=True)) / sigma, sigma
+
+
+def gn_backward_hint(inputs, got, expected):
+    (x_hat, sigma), dout, gamma = _groups(inputs), inputs["dout"], inputs["gamma"]
+    N, C, H, W = dout.shape
+    dx_hat = (dout * gamma.reshape(1, C, 1, 1)).reshape(x_hat.shape)
+    no_mean = (dx_hat - x_hat * (dx_hat * x_hat).mean(axis=(2, 3, 4), keepdims=True)) / sigma
+    if _matches(got.get("dx"), no_mean.reshape(dout.shape)):
+        return ("dx is missing the term through the mean of the group: - mean(dx_hat) over the group's "
+                "C/G * H * W values.")
+    return None
+
+
 def bn_steps_hint(inputs, got, expected):
     m, xs = inputs["momentum"], inputs["xs"]
     D = xs.shape[2]
@@ -205,13 +259,17 @@ def gn_hint(inputs, got, expected):
     if _matches(got.get("out"), per_pixel):
         return ("a group's mean and variance are taken over all its C/G * H * W values (axes 2, 3 and 4 of "
                 "x.reshape(N, G, C // G, H, W)), not at each pixel over the channels only.")
+    per_channel = (x - x.mean(axis=(2, 3), keepdims=True)) / np.sqrt(x.var(axis=(2, 3), keepdims=True) + eps)
+    if _matches(got.get("out"), gamma.reshape(1, C, 1, 1) * per_channel + beta.reshape(1, C, 1, 1)):
+        return ("these are statistics per channel (instance norm, as if G = C): a group's statistics cover "
+                "its C/G consecutive channels together.")
     return None
 
 
 # ---------------------------------------------------------------- reference-output and gradient cases
 
 add_layer_cases(T, BN, f"{T}.batchnorm_backward", make_bn, build=bn_train_args, wrt=("x", "gamma", "beta"),
-                name="train mode", hint_forward=bn_forward_hint, hint_backward=bn_backward_hint)
+                name="train mode", hint_forward=bn_forward_hint, hint_backward=bn_backward_graph_hint)
 add_layer_cases(T, BN, None, make_bn_test, build=bn_test_args, name="test mode with given running averages",
                 hint_forward=bn_test_hint)
 
@@ -247,11 +305,12 @@ add_case(Case(T, "batchnorm_forward", f"running averages after {TRAIN_STEPS} tra
 
 add_layer_cases(T, f"{T}.layernorm_forward", f"{T}.layernorm_backward", make_ln,
                 build=lambda i: (i["x"], i["gamma"], i["beta"], {"eps": i["eps"]}), wrt=("x", "gamma", "beta"),
-                hint_forward=ln_forward_hint)
+                hint_forward=ln_forward_hint, hint_backward=ln_backward_hint)
 
 
 add_layer_cases(T, f"{T}.spatial_batchnorm_forward", f"{T}.spatial_batchnorm_backward", make_spatial,
-                build=spatial_args, wrt=("x", "gamma", "beta"), name="train mode", hint_forward=spatial_hint)
+                build=spatial_args, wrt=("x", "gamma", "beta"), name="train mode", hint_forward=spatial_hint,
+                hint_backward=spatial_backward_hint)
 
 
 def make_spatial_test(rng, random_shapes):
@@ -279,7 +338,7 @@ def spatial_test_hint(inputs, got, expected):
 add_case(Case(T, "spatial_batchnorm_forward", "test mode: running averages per channel", make_spatial_test,
               run_spatial_test, hint=spatial_test_hint))
 add_layer_cases(T, f"{T}.spatial_groupnorm_forward", f"{T}.spatial_groupnorm_backward", make_gn,
-                build=gn_args, wrt=("x", "gamma", "beta"), hint_forward=gn_hint)
+                build=gn_args, wrt=("x", "gamma", "beta"), hint_forward=gn_hint, hint_backward=gn_backward_hint)
 
 
 # ---------------------------------------------------------------- batchnorm: modes and running averages

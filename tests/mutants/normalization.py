@@ -257,7 +257,7 @@ def spatial_batchnorm_test_eps_outside(x, gamma, beta, bn_param):
 
 
 @mutant("normalization.batchnorm_forward", "keepdims statistics stored as (1, D) running averages",
-        hint='keepdims')
+        hint=('keepdims', 'extra axes'))
 def batchnorm_keepdims_running(x, gamma, beta, bn_param):
     out, cache = ref.batchnorm_forward(x, gamma, beta, bn_param)
     bn_param["running_mean"] = bn_param["running_mean"][None, :]
@@ -279,7 +279,8 @@ def batchnorm_backward_alt_no_mean_path(dout, cache):
     return (gamma / (N * sigma)) * (N * dout - x_hat * dgamma), dgamma, dbeta
 
 
-@mutant(f"{T}.spatial_groupnorm_forward", "statistics per channel whatever G (instance norm)", hint='instance norm')
+@mutant(f"{T}.spatial_groupnorm_forward", "statistics per channel whatever G (instance norm)",
+        hint=('instance norm', 'check C % G'))
 def groupnorm_per_channel(x, gamma, beta, G, gn_param):
     return ref.spatial_groupnorm_forward(x, gamma, beta, x.shape[1], gn_param)
 
@@ -311,3 +312,12 @@ def groupnorm_per_pixel(x, gamma, beta, G, gn_param):
     sigma = np.sqrt(x_g.var(axis=2, keepdims=True) + eps)
     x_hat = ((x_g - x_g.mean(axis=2, keepdims=True)) / sigma).reshape(N, C, H, W)
     return gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1), (sigma, x_hat, gamma, G)
+
+
+@mutant(f"{T}.spatial_groupnorm_forward", "gamma reshaped to (1, C, 1, 1), then indexed as if it were (C,): "
+        "gamma[np.newaxis, :, np.newaxis, np.newaxis] is 7-D", hint="extra axes")
+def groupnorm_newaxis_twice(x, gamma, beta, G, gn_param):
+    N, C, H, W = x.shape
+    out, cache = ref.spatial_groupnorm_forward(x, np.ones(C, dtype=x.dtype), np.zeros(C, dtype=x.dtype), G, gn_param)
+    g, b = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
+    return g[np.newaxis, :, np.newaxis, np.newaxis] * out + b[np.newaxis, :, np.newaxis, np.newaxis], cache
