@@ -7,6 +7,7 @@ from ..cases import Case, add_case
 from ..compare import TOL_EXACT, assert_close, assert_true, describe
 from ..errors import CheckFailure
 from ..registry import check
+from .common import RAISE_HINT, same_values
 
 T = "schedules"
 DECAYS = ("step_decay", "exponential_decay", "inverse_time_decay", "cosine_decay")
@@ -83,18 +84,76 @@ def make_values(name):
     return make
 
 
-def step_floor_hint(inputs, got, expected):
-    lr = got.get("lr")
-    if lr is not None and np.shape(lr) == np.shape(inputs["epochs"]):
-        smooth = inputs["lr0"] * inputs["drop"] ** (inputs["epochs"] / inputs["every"])
-        if np.allclose(lr, smooth):
-            return "the rate drops in steps: take the floor of epoch / every."
+# ---------------------------------------------------------------- known mistakes, for the hints
+# The documented formulas, written by the grader, and each schedule with a known mistake: the
+# hint names the mistake whose values the student's schedule has.
+
+def _cosine(lr0, e, total, lr_min=0.0, clamp=True, pi=np.pi):
+    progress = (np.minimum(e, total) if clamp else e) / total
+    return lr_min + (lr0 - lr_min) * (1 + np.cos(pi * progress)) / 2
+
+
+FORMULAS = {
+    "step_decay": lambda lr0, e, drop=0.5, every=10: lr0 * drop ** np.floor(e / every),
+    "exponential_decay": lambda lr0, e, k=0.1: lr0 * np.exp(-k * e),
+    "inverse_time_decay": lambda lr0, e, k=0.1: lr0 / (1 + k * e),
+    "cosine_decay": _cosine,
+}
+OFF_BY_ONE = "at epoch 0 no decay has happened yet: use epoch, not epoch + 1 (an off-by-one)."
+MISTAKES = {  # name -> [(hint, the schedule with that mistake)]
+    "step_decay": [
+        ("the rate drops in steps: take the floor of epoch / every.",
+         lambda lr0, e, drop=0.5, every=10: lr0 * drop ** (e / every)),
+        ("raise drop to the power floor(epoch / every): lr0 * drop ** floor(epoch / every), not a product.",
+         lambda lr0, e, drop=0.5, every=10: lr0 * drop * np.floor(e / every)),
+        (OFF_BY_ONE, lambda lr0, e, drop=0.5, every=10: lr0 * drop ** np.floor((e + 1) / every))],
+    "exponential_decay": [
+        ("the exponent is -k * epoch: exp(+k * epoch) grows, and a decay only shrinks the rate.",
+         lambda lr0, e, k=0.1: lr0 * np.exp(k * e)),
+        (OFF_BY_ONE, lambda lr0, e, k=0.1: lr0 * np.exp(-k * (e + 1)))],
+    "inverse_time_decay": [
+        ("mind the parentheses: lr0 / (1 + k * epoch); lr0 / 1 + k * epoch grows, and a decay only shrinks the rate.",
+         lambda lr0, e, k=0.1: lr0 / 1 + k * e),
+        (OFF_BY_ONE, lambda lr0, e, k=0.1: lr0 / (1 + k * (e + 1)))],
+    "cosine_decay": [
+        ("the cosine decays from lr0 to lr_min: lr = lr_min + (lr0 - lr_min) * (1 + cos(pi * progress)) / 2; "
+         "yours ends at 0.", lambda lr0, e, total, lr_min=0.0: _cosine(lr0, e, total)),
+        ("progress = min(epoch, total) / total, and the cosine runs over pi * progress.",
+         lambda lr0, e, total, lr_min=0.0: _cosine(lr0, e, total, lr_min, pi=1.0)),
+        ("progress = min(epoch, total) / total: after total the rate stays at lr_min instead of climbing back; "
+         "a decay only shrinks the rate.", lambda lr0, e, total, lr_min=0.0: _cosine(lr0, e, total, lr_min, clamp=False)),
+        (OFF_BY_ONE, lambda lr0, e, total, lr_min=0.0: _cosine(lr0, e + 1, total, lr_min))],
+}
+
+
+def known_mistake(name, lr0, epochs, params, got) -> str | None:
+    """The hint of the first known mistake of schedule `name` that gives `got` at `epochs`."""
+    for text, wrong in MISTAKES.get(name, ()):
+        if same_values(got, wrong(lr0, np.asarray(epochs, dtype=float), **params)):
+            return text
     return None
+
+
+def values_hint(name):
+    def hint(inputs, got, expected):
+        return known_mistake(name, inputs["lr0"], inputs["epochs"], params_from(inputs, name), got.get("lr"))
+    return hint
 
 
 for _name in DECAYS:
     add_case(Case(T, _name, "values at several epochs", make_values(_name), run_at_epochs(_name),
-                  hint=step_floor_hint if _name == "step_decay" else None))
+                  hint=values_hint(_name)))
+
+
+def warmup_hint(inputs, got, expected):
+    lr0, e, w, after = inputs["lr0"], np.asarray(inputs["epochs"], dtype=float), inputs["warmup"], inputs["schedule"]
+    params = params_from(inputs, after)
+    wrapped = FORMULAS[after]
+    if same_values(got.get("lr"), np.where(e < w, lr0 * e / w, wrapped(lr0, e, **params))):
+        return "after the warm-up the wrapped schedule starts afresh: call it at epoch - warmup, not at epoch."
+    if same_values(got.get("lr"), np.where(e < w, lr0 * np.minimum(e + 1, w) / w, wrapped(lr0, np.maximum(e - w, 0), **params))):
+        return "the ramp is lr0 * epoch / warmup, which is 0 at epoch 0: (epoch + 1) is an off-by-one."
+    return None
 
 
 def make_warmup(after):
@@ -110,7 +169,7 @@ def make_warmup(after):
 
 for _after in ("cosine_decay", "step_decay"):
     add_case(Case(T, "linear_warmup", f"warm-up then {_after}: values at several epochs", make_warmup(_after),
-                  run_at_epochs("linear_warmup")))
+                  run_at_epochs("linear_warmup"), hint=warmup_hint))
 
 
 # --- shape of the curves ------------------------------------------------------------------------
@@ -136,18 +195,20 @@ def _decay_checks(name):
     @check(T, name, "epoch 0 gives lr0")
     def starts_at_lr0(ctx):
         lr0, params = draw_lr0(ctx.rng), draw_params(ctx.rng, name)
-        assert_close(f"{name}(lr0={lr0:.6g}, epoch=0, ...)", lr_at(ctx.call, name, lr0, 0, params), lr0, TOL_EXACT,
-                     "at epoch 0 no decay has happened yet: check for an off-by-one (epoch + 1).")
+        value = lr_at(ctx.call, name, lr0, 0, params)
+        assert_close(f"{name}(lr0={lr0:.6g}, epoch=0, ...)", value, lr0, TOL_EXACT,
+                     known_mistake(name, lr0, 0.0, params, value))
 
     @check(T, name, f"never increases over epochs 0 to {CURVE_EPOCHS - 1}")
     def never_increases(ctx):
-        _, params, lrs = _curve(ctx, name)
+        lr0, params, lrs = _curve(ctx, name)
         rises = np.flatnonzero(np.diff(lrs) > 0)
         if rises.size:
             e = int(rises[0])
             raise CheckFailure(f"{name} with {params} rises from epoch {e} to {e + 1}: {lrs[e]:.6g} -> {lrs[e + 1]:.6g}.",
-                               "a decay only shrinks the rate: check the sign of the exponent and what happens "
-                               "past the end.")
+                               known_mistake(name, lr0, np.arange(CURVE_EPOCHS), params, lrs)
+                               or "a decay only shrinks the rate: check the sign of the exponent and what happens "
+                                  "past the end.")
 
     @check(T, name, "an array of epochs gives the array of values")
     def vectorized(ctx):
@@ -174,7 +235,8 @@ def _expect_value_error(ctx, name, args, params, argument):
     exc = ctx.runner.raises(f"{T}.{name}", *args, **params)
     shown = ", ".join([*(repr(a) for a in args), *(f"{k}={v!r}" for k, v in params.items())])
     assert_true(isinstance(exc, ValueError) and argument in str(exc),
-                f"{name}({shown}) raised {describe(exc)}; expected a ValueError whose message names {argument!r}.")
+                f"{name}({shown}) raised {describe(exc)}; expected a ValueError whose message names {argument!r}.",
+                RAISE_HINT)
 
 
 VALID = {"total": {"total": 10}, "every": {"every": 2}, "warmup": {"warmup": 2}}  # replaces the bad value
@@ -199,9 +261,10 @@ def cosine_end(ctx):
     lr0, params = draw_lr0(ctx.rng), draw_params(ctx.rng, "cosine_decay")
     total = params["total"]
     for epoch in (total, total + 1, 3 * total):
+        value = lr_at(ctx.call, "cosine_decay", lr0, epoch, params)
         assert_close(f"cosine_decay(lr0={lr0:.6g}, epoch={epoch}, total={total}, lr_min={params['lr_min']:.6g})",
-                     lr_at(ctx.call, "cosine_decay", lr0, epoch, params), params["lr_min"], TOL_EXACT,
-                     "progress = min(epoch, total) / total, and the cosine runs over pi * progress.")
+                     value, params["lr_min"], TOL_EXACT, known_mistake("cosine_decay", lr0, float(epoch), params, value)
+                     or "progress = min(epoch, total) / total, and the cosine runs over pi * progress.")
 
 
 # --- warm-up --------------------------------------------------------------------------------
@@ -210,7 +273,9 @@ def cosine_end(ctx):
 def warmup_ramp(ctx):
     lr0, warmup = draw_lr0(ctx.rng), int(ctx.rng.integers(2, 9))
     lrs = np.array([lr_at(ctx.call, "linear_warmup", lr0, e, {"warmup": warmup}) for e in range(warmup + 1)])
-    assert_close(f"linear_warmup(lr0={lr0:.6g}, epoch=0, warmup={warmup})", lrs[0], 0.0, TOL_EXACT)
+    assert_close(f"linear_warmup(lr0={lr0:.6g}, epoch=0, warmup={warmup})", lrs[0], 0.0, TOL_EXACT,
+                 "the ramp is lr0 * epoch / warmup, which is 0 at epoch 0: (epoch + 1) is an off-by-one."
+                 if np.isclose(lrs[0], lr0 / warmup) else None)
     assert_true(np.all(np.diff(lrs) > 0), f"linear_warmup(warmup={warmup}) does not increase over epochs 0..{warmup}.")
     assert_close(f"linear_warmup(lr0={lr0:.6g}, epoch={warmup}, warmup={warmup})", lrs[-1], lr0, TOL_EXACT,
                  "at epoch = warmup the wrapped schedule starts at its own epoch 0, where it gives lr0.")
