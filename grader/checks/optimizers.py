@@ -11,7 +11,7 @@ import numpy as np
 from ..cases import Case, add_case, alternative_call, compare_outputs
 from ..compare import HINT_MATCH, TOL_EXACT, assert_close, assert_true, describe
 from ..registry import check
-from .common import away_from_zero, dims
+from .common import away_from_zero, dims, same_values
 
 T = "optimizers"
 
@@ -212,13 +212,15 @@ ALTERNATIVES = {"adam": ({f"{T}.adam": adam_reordered},)}
 
 # --- known mistakes, recognised from the outputs ----------------------------------------------------
 
-def mistaken(rule, eps_inside=False, no_sqrt=False, fixed_epsilon=None, step="own"):
+def mistaken(rule, eps_inside=False, no_sqrt=False, fixed_epsilon=None, step="own", swapped=False, defaults=None):
     """The documented rule with one known mistake, written by the grader: epsilon inside the square
-    root, no square root, a constant epsilon instead of config['epsilon'], or the step of another
-    momentum method (step = "plain": w + v; "nesterov": w - momentum * v_prev + (1 + momentum) * v)."""
+    root, no square root, a constant epsilon instead of config['epsilon'], the step of another
+    momentum method (step = "plain": w + v; "nesterov": w - momentum * v_prev + (1 + momentum) * v;
+    "nesterov_plus": the correction's sign flipped), the averages' weights swapped (rmsprop's
+    decay_rate, adam's beta1 and beta2), or other default hyperparameters (defaults)."""
 
     def update(w, dw, config=None):
-        config = dict(DEFAULTS[rule], **(config or {}))
+        config = {**DEFAULTS[rule], **(defaults or {}), **(config or {})}
         lr, eps = config["learning_rate"], config.get("epsilon", 0.0) if fixed_epsilon is None else fixed_epsilon
 
         def scaled(g, second):  # g / (sqrt(second) + eps), with the mistake
@@ -230,15 +232,18 @@ def mistaken(rule, eps_inside=False, no_sqrt=False, fixed_epsilon=None, step="ow
             v = config["momentum"] * v_prev - lr * dw
             kind = step if step != "own" else ("plain" if rule == "sgd_momentum" else "nesterov")
             config["velocity"] = v
-            return (w + v if kind == "plain" else w - config["momentum"] * v_prev + (1 + config["momentum"]) * v), config
+            sign = 1 if kind == "nesterov_plus" else -1
+            return (w + v if kind == "plain" else w + sign * config["momentum"] * v_prev + (1 + config["momentum"]) * v), config
         if rule == "adagrad":
             config["cache"] = config.get("cache", np.zeros_like(w)) + dw * dw
             return w - lr * scaled(dw, config["cache"]), config
         if rule == "rmsprop":
             d = config["decay_rate"]
-            config["cache"] = d * config.get("cache", np.zeros_like(w)) + (1 - d) * dw * dw
+            config["cache"] = d * config.get("cache", np.zeros_like(w)) + (1 - d) * dw * dw if not swapped else \
+                (1 - d) * config.get("cache", np.zeros_like(w)) + d * dw * dw
             return w - lr * scaled(dw, config["cache"]), config
         b1, b2, t = config["beta1"], config["beta2"], config.get("t", 0) + 1
+        b1, b2 = (b2, b1) if swapped else (b1, b2)
         m = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
         v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw * dw
         config.update(m=m, v=v, t=t)
@@ -248,12 +253,28 @@ def mistaken(rule, eps_inside=False, no_sqrt=False, fixed_epsilon=None, step="ow
 
 
 EPSILON_PLACE = "epsilon goes after the square root: dw / (sqrt(cache) + epsilon), not sqrt(cache + epsilon)."
+# Wrong defaults students take from other libraries or other rules (Keras' epsilon 1e-7, Adam's
+# learning rate 1e-3 elsewhere, RMSProp's decay 0.9 from Hinton's slides, momentum 0.99).
+DEFAULT_SLIPS = {"learning_rate": (1e-1, 1e-2, 1e-3, 1e-4), "momentum": (0.5, 0.95, 0.99, 0.9),
+                 "decay_rate": (0.9, 0.99, 0.999), "beta1": (0.99, 0.9), "beta2": (0.99, 0.9, 0.999),
+                 "epsilon": (1e-7, 1e-6, 1e-8)}
+
+
+def default_mistakes(rule):
+    """[(hint, rule with one default changed)] for every slip of every hyperparameter of `rule`."""
+    return [(f"with config=None your {rule} behaves as if the default {key} were {value:g}; the default "
+             f"is {default:g} (config.setdefault({key!r}, {default:g})).", mistaken(rule, defaults={key: value}))
+            for key, default in DEFAULTS[rule].items() for value in DEFAULT_SLIPS.get(key, ()) if value != default]
+
+
 MISTAKES = {  # rule -> [(hint naming the mistake, the rule with that mistake)]
     "sgd_momentum": [("this is Nesterov's look-ahead step; plain momentum steps by the new velocity: "
                       "next_w = w + v.", mistaken("sgd_momentum", step="nesterov"))],
     "nesterov_momentum": [("this is the plain momentum step w + v; Nesterov's, in the stored parameters, is "
                            "next_w = w - momentum * v_prev + (1 + momentum) * v.",
-                           mistaken("nesterov_momentum", step="plain"))],
+                           mistaken("nesterov_momentum", step="plain")),
+                          ("the look-ahead correction is subtracted: next_w = w - momentum * v_prev + "
+                           "(1 + momentum) * v.", mistaken("nesterov_momentum", step="nesterov_plus"))],
     **{rule: [(EPSILON_PLACE, mistaken(rule, eps_inside=True)),
               ("divide by the SQUARE ROOT of the running average of dw^2 (a root-mean-square): "
                "dw / (np.sqrt(cache) + epsilon).", mistaken(rule, no_sqrt=True)),
@@ -261,14 +282,20 @@ MISTAKES = {  # rule -> [(hint naming the mistake, the rule with that mistake)]
                  f"not the constant {eps:g}.", mistaken(rule, fixed_epsilon=eps)) for eps in (1e-7, 1e-8, 1e-6)]]
        for rule in ADAPTIVE_RULES},
 }
+MISTAKES["rmsprop"].append(("decay_rate weights the OLD cache: cache = decay_rate * cache + (1 - decay_rate) * dw^2.",
+                            mistaken("rmsprop", swapped=True)))
+MISTAKES["adam"].append(("beta1 weights the first moment m (default 0.9) and beta2 the second moment v "
+                         "(default 0.999); yours are swapped.", mistaken("adam", swapped=True)))
+DEFAULT_MISTAKES = {rule: default_mistakes(rule) for rule in RULES}
 
 
-def explain_by_mistakes(rule, run, fallback=None):
+def explain_by_mistakes(rule, run, fallback=None, defaults=False):
     """A Case hint: the hint of the first known mistake that reproduces the student's outputs on
-    these inputs (computed by grader code, so it works whatever the student's style), else `fallback`."""
+    these inputs (computed by grader code, so it works whatever the student's style), else `fallback`.
+    defaults: the case runs from config=None, so a wrong default is among the known mistakes."""
 
     def hint(inputs, got, expected):
-        for text, update in MISTAKES.get(rule, ()):
+        for text, update in MISTAKES.get(rule, []) + (DEFAULT_MISTAKES[rule] if defaults else []):
             try:
                 outputs = run(alternative_call({f"{T}.{rule}": update}), inputs)
                 compare_outputs(rule, got, {k: np.asarray(v) for k, v in outputs.items()}, HINT_MATCH)
@@ -288,12 +315,13 @@ for _rule in RULES:
                   run_rule(_rule), hint=explain_by_mistakes(_rule, run_rule(_rule)), alternatives=_other))
     add_case(Case(T, _rule, "config=None: default hyperparameters, 3 steps",
                   make_steps(_rule, 3, with_hyperparameters=False), run_rule(_rule, start_from_none=True),
-                  hint=explain_by_mistakes(_rule, run_rule(_rule, start_from_none=True)), alternatives=_other))
+                  hint=explain_by_mistakes(_rule, run_rule(_rule, start_from_none=True), defaults=True),
+                  alternatives=_other))
 for _rule in ADAPTIVE_RULES:
     add_case(Case(T, _rule, "tiny gradients: epsilon added after the square root",
                   make_steps(_rule, 3, with_hyperparameters=False, gradient_scale=TINY_GRADIENT),
                   run_rule(_rule, start_from_none=True),
-                  hint=explain_by_mistakes(_rule, run_rule(_rule, start_from_none=True), epsilon_hint),
+                  hint=explain_by_mistakes(_rule, run_rule(_rule, start_from_none=True), epsilon_hint, defaults=True),
                   alternatives=ALTERNATIVES.get(_rule, ())))
 
 # A floating-point error inside a rule, by the rule: replaces the generic hint (grader/engine.py).
@@ -324,7 +352,8 @@ def _defaults_check(rule):
             value = config[key]
             assert_true(_is_number(value) and value == default,
                         f"{rule}(w, dw, None) set config[{key!r}] to {describe(value)}; "
-                        f"the documented default is {default!r}.")
+                        f"the documented default is {default!r}.",
+                        f"the default is {default!r} (the docstring's): config.setdefault({key!r}, {default!r}).")
         for key in STATE[rule]:
             assert_true(key in config, f"{rule}(w, dw, None) returned a config without the state {key!r}.")
             if key == "t":
@@ -383,9 +412,24 @@ def _momentum_limit_check(rule):
         for _ in range(MOMENTUM_LIMIT_STEPS):
             w, config = take_step(ctx.call, rule, w, dw, config)
         lr, momentum = DEFAULTS[rule]["learning_rate"], DEFAULTS[rule]["momentum"]
+        velocity = state_of(rule, config)["velocity"]
         assert_close(f"{rule}: config['velocity'] after {MOMENTUM_LIMIT_STEPS} steps of the same dw",
-                     state_of(rule, config)["velocity"], -lr * dw / (1 - momentum), TOL_EXACT,
-                     "v = momentum * v - learning_rate * dw, stored back into config['velocity'] every step.")
+                     velocity, -lr * dw / (1 - momentum), TOL_EXACT, limit_hint(rule, dw, velocity))
+
+
+def limit_hint(rule, dw, velocity):
+    """The velocity's limit -lr * dw / (1 - momentum) names a wrong sign or default; else the rule."""
+    lr, momentum = DEFAULTS[rule]["learning_rate"], DEFAULTS[rule]["momentum"]
+    if same_values(velocity, lr * dw / (1 - momentum)):
+        return "the velocity moves against the gradient: v = momentum * v - learning_rate * dw."
+    for key, default in DEFAULTS[rule].items():
+        for value in DEFAULT_SLIPS.get(key, ()):
+            slipped = {**DEFAULTS[rule], key: value}
+            m, n = slipped["momentum"], MOMENTUM_LIMIT_STEPS  # after n steps: -lr * dw * (1 - m^n) / (1 - m)
+            if value != default and same_values(velocity, -slipped["learning_rate"] * dw * (1 - m ** n) / (1 - m)):
+                return (f"with config=None your {rule} behaves as if the default {key} were {value:g}; the default "
+                        f"is {default:g} (config.setdefault({key!r}, {default:g})).")
+    return "v = momentum * v - learning_rate * dw, stored back into config['velocity'] every step."
 
 
 for _rule in MOMENTUM_RULES:
