@@ -57,9 +57,10 @@ def draw_seed(rng) -> int:
     return int(rng.integers(SEED_HIGH))
 
 
-def assert_batch(what: str, got, shape: tuple, dtype=np.float64) -> None:
+def assert_batch(what: str, got, shape: tuple, dtype=np.float64, hint: str | None = None) -> None:
     assert_true(isinstance(got, np.ndarray) and got.shape == tuple(shape) and got.dtype == dtype,
-                f"{what}: expected an array of shape {tuple(shape)} and dtype {np.dtype(dtype)}, got {describe(got)}.")
+                f"{what}: expected an array of shape {tuple(shape)} and dtype {np.dtype(dtype)}, got {describe(got)}.",
+                hint)
 
 
 # ---------------------------------------------------------------- reference outputs
@@ -87,7 +88,7 @@ def run_default_crop(call, inputs):
 
 
 add_case(Case(T, "random_crop", "default crop size and padding", make_default_crop, run_default_crop,
-              hint=order_hint))
+              hint=lambda inputs, got, expected: crop_hint(inputs, got, expected)))
 
 
 def make_crop(rng, random_shapes):
@@ -107,7 +108,42 @@ def run_crop(call, inputs):
     return {"out": call(f"{T}.random_crop", inputs["x"], rng, crop, inputs["padding"])}
 
 
-add_case(Case(T, "random_crop", "given crop size and padding", make_crop, run_crop, hint=order_hint))
+def crop_hint(inputs, got, expected):
+    """Known crop mistakes, recognised from the output whatever the draw: padded N and C axes, one
+    window for the whole batch, windows that never reach into the padding."""
+    x, out = inputs["x"], got.get("out")
+    N, C, H, W = x.shape
+    P = inputs.get("padding", DOCUMENTED_PADDING)
+    crop_h, crop_w = (inputs["crop_h"], inputs["crop_w"]) if "crop_h" in inputs else (H, W)
+    if not isinstance(out, np.ndarray) or out.ndim != 4:
+        return ORDER_HINT
+    if out.shape[1] == C + 2 * P and P > 0:
+        return PAD_AXES
+    if out.shape[2:] != (crop_h, crop_w) and out.shape[2:] == (min(crop_h, H), min(crop_w, W)):
+        return PAD_FIRST
+    if out.shape != (N, C, crop_h, crop_w):
+        return None
+    x_pad = np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))
+    offsets = [(t, s) for t in range(H + 2 * P - crop_h + 1) for s in range(W + 2 * P - crop_w + 1)]
+    inside = [(t, s) for t, s in offsets if P <= t <= P + H - crop_h and P <= s <= P + W - crop_w]
+    shared = [(t, s) for t, s in offsets if np.array_equal(out, x_pad[:, :, t:t + crop_h, s:s + crop_w])]
+    all_inside = P > 0 and all(any(np.array_equal(out[n], x_pad[n, :, t:t + crop_h, s:s + crop_w]) for t, s in inside)
+                               for n in range(N))
+    if N > 1 and shared and not all_inside:
+        return ("every image draws its own window: tops and lefts are arrays of size N "
+                "(rng.integers(..., size=N)), not one offset for the whole batch.")
+    if all_inside and not shared:
+        return PAD_FIRST
+    return ORDER_HINT
+
+
+DOCUMENTED_PADDING = 4  # random_crop's default padding, from its signature
+PAD_AXES = ("pad only the H and W axes: np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))); np.pad(x, p) pads "
+            "the N and C axes too.")
+PAD_FIRST = ("pad first: the windows come from the image zero-padded by `padding` pixels on each side, so tops "
+             "run over 0 .. H + 2 * padding - crop_h (and a crop may be taller than the image).")
+
+add_case(Case(T, "random_crop", "given crop size and padding", make_crop, run_crop, hint=crop_hint))
 
 
 def make_cutout(public_size: int):
@@ -171,7 +207,10 @@ def deterministic_float32(ctx, fn: str) -> None:
     first = CALLS[fn](ctx, x, seed)
     assert_true(isinstance(first, np.ndarray) and first.shape == x.shape and first.dtype == np.float32,
                 f"{fn} on a float32 batch of shape {x.shape} returned {describe(first)}; expected the same shape "
-                "and dtype float32.")
+                "and dtype float32.",
+                "an array from np.zeros(shape) or a float64 mask turns a float32 batch into float64: allocate "
+                "with x's dtype (np.empty_like(x), np.zeros(shape, dtype=x.dtype)) and keep masks boolean."
+                if isinstance(first, np.ndarray) and first.dtype == np.float64 else None)
     again = CALLS[fn](ctx, x, seed)
     assert_true(np.array_equal(first, again), f"{fn} gave two different batches for two generators built from "
                 "the same seed.", "draw every random number from the rng argument, never from np.random.")
@@ -197,7 +236,8 @@ def flip_images(ctx, random_shapes: bool) -> None:
                     f"random_flip changed the pixel values of image {n}; a flip only moves pixels.")
         assert_true(np.array_equal(out[n], x[n]) or np.array_equal(out[n], x[n, :, :, ::-1]),
                     f"random_flip: image {n} of the output is neither the input image nor its left-right mirror.",
-                    "a horizontal flip reverses the last (W) axis: x[n, :, :, ::-1].")
+                    "a horizontal flip reverses the last (W) axis: x[n, :, :, ::-1]"
+                    + (", not the H axis." if np.array_equal(out[n], x[n, :, ::-1, :]) else "."))
     mirrored = ctx.call(fn, x, np.random.default_rng(draw_seed(ctx.rng)), 1.0)
     assert_close("random_flip(x, flip_prob=1.0)", mirrored, x[:, :, :, ::-1], 0)
     assert_close("random_flip applied twice with flip_prob=1.0", ctx.call(fn, mirrored, np.random.default_rng(0), 1.0),
@@ -220,7 +260,9 @@ def flip_rate(ctx, random_shapes: bool) -> None:
     assert_true(abs(flipped - flip_prob) <= FLIP_SIGMAS * sigma,
                 f"random_flip with flip_prob={flip_prob:.3f} flipped a fraction {flipped:.4f} of {FLIP_IMAGES} "
                 f"images; expected {flip_prob:.4f} +- {FLIP_SIGMAS * sigma:.4f}.",
-                "flip_prob is the probability of flipping an image.")
+                "flip_prob is the probability of flipping an image: flip where rng.random(N) < flip_prob (yours "
+                "flips with probability 1 - flip_prob)." if abs(flipped - (1 - flip_prob)) <= FLIP_SIGMAS * sigma
+                else None)
 
 
 @check(T, "random_flip", "the flipped fraction matches flip_prob")
@@ -244,7 +286,10 @@ def crop_windows(ctx, random_shapes: bool) -> None:
     else:
         padding, crop_h, crop_w = 2, H, W - 1
     out = ctx.call(fn, x, np.random.default_rng(draw_seed(ctx.rng)), (crop_h, crop_w), padding)
-    assert_batch(f"random_crop(x, crop={(crop_h, crop_w)}, padding={padding})", out, (N, C, crop_h, crop_w))
+    shape = np.shape(out)
+    assert_batch(f"random_crop(x, crop={(crop_h, crop_w)}, padding={padding})", out, (N, C, crop_h, crop_w),
+                 hint=PAD_AXES if len(shape) == 4 and shape[1] == C + 2 * padding else
+                 PAD_FIRST if len(shape) == 4 and shape[2:] == (min(crop_h, H), min(crop_w, W)) else None)
     x_pad = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     for n in range(N):
         found = any(np.array_equal(out[n], x_pad[n, :, t:t + crop_h, s:s + crop_w])
@@ -267,8 +312,11 @@ def zeroed_square(ctx, random_shapes: bool) -> None:
     size = 3 if not random_shapes else int(ctx.rng.integers(2, MAX_CUTOUT + 1))  # size 1 never needs clipping
     x = images_around(ctx.rng, random_shapes, (48, 2, 7, 8), size)  # 48+ images: some square meets the border
     N, C, H, W = x.shape
-    out = ctx.call(f"{T}.cutout", x, np.random.default_rng(draw_seed(ctx.rng)), size)
+    seed = draw_seed(ctx.rng)
+    out = ctx.call(f"{T}.cutout", x, np.random.default_rng(seed), size)
     assert_batch(f"cutout(x, size={size})", out, x.shape)
+    documented = np.random.default_rng(seed)  # the documented centres, to recognise a border mistake
+    cy, cx = documented.integers(0, H, size=N), documented.integers(0, W, size=N)
     changed = out != x  # x has no zeros, so every zeroed pixel shows up here
     assert_true(np.all(out[changed] == 0), "cutout changed some pixels to values other than 0.")
     for n in range(N):
@@ -276,7 +324,10 @@ def zeroed_square(ctx, random_shapes: bool) -> None:
         assert_true(np.all(changed[n] == zeroed), f"cutout: image {n} has different squares in different channels.",
                     "cut the same square out of every channel of an image.")
         rows, cols = np.flatnonzero(zeroed.any(axis=1)), np.flatnonzero(zeroed.any(axis=0))
-        assert_true(rows.size > 0, f"cutout zeroed nothing in image {n}; every image loses one square.")
+        assert_true(rows.size > 0, f"cutout zeroed nothing in image {n}; every image loses one square.",
+                    "clip the square at the border: near the top or left edge cy - size // 2 is negative, and a "
+                    "negative slice start counts from the end of the axis; use max(cy - size // 2, 0)."
+                    if min(cy[n], cx[n]) - size // 2 < 0 else None)
         square = np.zeros_like(zeroed)
         square[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1] = True
         assert_true(np.array_equal(zeroed, square), f"cutout: the zeroed pixels of image {n} are not one rectangle.")
@@ -284,7 +335,10 @@ def zeroed_square(ctx, random_shapes: bool) -> None:
             clipped = span[0] == 0 or span[-1] == n_max - 1
             assert_true(span.size == size or (clipped and span.size < size),
                         f"cutout(size={size}): the square of image {n} spans {span.size} {name} without touching "
-                        f"the border; expected {size}.")
+                        f"the border; expected {size}.",
+                        "the square covers exactly size rows and columns, from cy - size // 2 up to (not including) "
+                        "cy - size // 2 + size; cy + size // 2 is one short for odd sizes." if span.size == size - 1
+                        else None)
 
 
 @check(T, "cutout", "zeroes exactly one clipped square per image")
