@@ -133,10 +133,9 @@ def known_std_mistake(name: str, shape, opts: dict, rms: float) -> str | None:
     if name in UNIFORM:
         mistakes.append((std / np.sqrt(3.0), "the uniform bound is sqrt(3) * std, not std "
                                              "(U(-a, a) has variance a^2 / 3)."))
-    for candidate, hint in mistakes:
-        if abs(candidate / std - 1) > 2 * HINT_MATCH and abs(rms / candidate - 1) < HINT_MATCH:
-            return hint
-    return None
+    matching = {hint for candidate, hint in mistakes
+                if abs(candidate / std - 1) > 2 * HINT_MATCH and abs(rms / candidate - 1) < HINT_MATCH}
+    return matching.pop() if len(matching) == 1 else None  # two mistakes with the same std: say neither
 
 
 def std_hint(name: str, shape, opts: dict, rms: float) -> str:
@@ -145,7 +144,7 @@ def std_hint(name: str, shape, opts: dict, rms: float) -> str:
     if known:
         return known
     if name == "gaussian_init":
-        return "w = std * rng.standard_normal(shape)."
+        return "the std comes from the argument std: w = std * rng.standard_normal(shape)."
     return "the std comes from the fans (fan_in_and_fan_out) and the formula in the docstring."
 
 

@@ -122,7 +122,7 @@ def add_scratch_mutants() -> None:
 GENERIC_HINTS = (
     "your draw matches but every weight is",  # initialization: a measured scale factor
     "draw exactly once from the rng you are given",  # initialization: the documented draw
-    "the std comes from the fans",  # initialization: where the std comes from
+    "the std comes from",  # initialization: where the std comes from (the fans or the argument)
     "if the property checks of this function pass",  # augmentation: conditional on the others
     "with bias correction m_hat = dw",  # optimizers: what the first step measures
 )
@@ -143,13 +143,13 @@ def judge_hints(m: Mutant, results) -> tuple[bool, list[str]]:
     return named, misleading
 
 
-def measure_hints(seed: int = 1, mutants=None) -> list[tuple[Mutant, bool, list[str]]]:
+def measure_hints(seed: int = 1, mutants=None, reference=None) -> list[tuple[Mutant, bool, list[str]]]:
     """Grade every mutant as at grading time (hidden checks, fresh inputs, the reference at hand)
     and judge its hints: [(mutant, named, misleading hints)]."""
     from grader.engine import run_checks
     from grader.runner import Runner, default_src
 
-    reference = Runner(default_src())
+    reference = reference or Runner(default_src())
     verdicts = []
     for m in mutants or all_mutants():
         np.random.seed(0)
