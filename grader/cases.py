@@ -20,7 +20,7 @@ import numpy as np
 from .compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe
 from .errors import CheckFailure
 from .numgrad import directional_gradient_check
-from .registry import Check, register
+from .registry import Check, checked_result, register
 
 Inputs = dict  # name -> ndarray | float | int | str
 
@@ -200,7 +200,6 @@ def run_grad_case(case: GradCase, call, inputs: Inputs, rng, forward_call=None) 
 def _short(dotted: str) -> str:
     return dotted.rpartition(".")[2]
 
-
 def add_layer_cases(topic: str, forward: str, backward: str | None, make, *, args=("x",), build=None,
                     wrt=("x",), name="random input", tol=TOL_EXACT, grad_tol=TOL_GRAD,
                     hint_forward=None, hint_backward=None, points=1.0, judge_forward=None) -> None:
@@ -218,7 +217,7 @@ def add_layer_cases(topic: str, forward: str, backward: str | None, make, *, arg
     build = build or (lambda inputs: tuple(inputs[a] for a in args))
 
     def run_forward(call, inputs):
-        return call(forward, *build(inputs))
+        return checked_result(forward, call(forward, *build(inputs)))
 
     add_case(Case(topic, _short(forward), f"{name}: output", make,
                   lambda call, inputs: {"out": run_forward(call, inputs)[0]}, tol, points, hint_forward,
@@ -253,6 +252,15 @@ INPLACE_WORDS = ("leaves X and stats unchanged",)  # checks that already cover w
 NO_ARRAY_INPUTS = ("initialization", "schedules")  # their functions take shapes and numbers only
 
 
+INPLACE_EXAMPLES = {  # an expression that makes a new array, in the words of each topic
+    "optimizers": "next_w = w - learning_rate * dw",
+    "normalization": "xc = x - mean",
+    "augmentation": "out = np.where(mask, 0, x)",
+    "regularization": "out = x * mask",
+    None: "out = x * mask",
+}
+
+
 def _inplace_check(case: Case):
     """A style check of its own: the function's inputs are the caller's, never written into."""
 
@@ -270,10 +278,12 @@ def _inplace_check(case: Case):
             entry = "[" in changed[0]
             raise CheckFailure(
                 f"{case.function} changed its argument {changed[0]} in place.",
-                "store new state as a new array (d[key] = new_value), never with *=, += or out= on the array "
-                "the caller gave you." if entry else
-                "compute the result into a new array (y = x * mask, or y = x.copy() before changing y); "
-                "x[...] = ..., x *= ... and out=x write into the caller's array.")
+                ("store new state as a new array (config[key] = new_value), never with *=, += or out= on the "
+                 "array the caller gave you." if case.topic == "optimizers" else
+                 "compute new arrays (grads = [reg * W for W in Ws]); *=, += or out= on an array inside the "
+                 "caller's list or dict change the caller's array.") if entry else
+                f"compute the result into a new array ({INPLACE_EXAMPLES.get(case.topic, INPLACE_EXAMPLES[None])}, "
+                "or a .copy() before changing it); x[...] = ..., x *= ... and out=x write into the caller's array.")
 
     return leaves_inputs
 

@@ -53,13 +53,26 @@ class Context:
     fresh: bool = False  # grading: public checks draw fresh inputs instead of replaying fixtures
 
     def call(self, name, *args, **kwargs):
-        return self.runner.call(name, *args, **kwargs)
+        return checked_result(name, self.runner.call(name, *args, **kwargs))
 
     def other(self, name, *args, **kwargs):
         """Call a function the check needs but does not grade (a fit before an apply, a forward
         for its cache): the reference's when it is at hand, so a mistake there is charged only to
         the function that has it; the student's on a self-check without the reference."""
-        return (self.reference or self.runner).call(name, *args, **kwargs)
+        return checked_result(name, (self.reference or self.runner).call(name, *args, **kwargs))
+
+
+def checked_result(name: str, result):
+    """A layer forward's result must be the documented pair (out, cache) before a check unpacks it."""
+    short = name.rpartition(".")[2]
+    if "_forward" in short and not (isinstance(result, tuple) and len(result) == 2):
+        from .compare import describe
+        from .errors import CheckFailure
+
+        raise CheckFailure(f"{short} returned {describe(result)}; expected a pair (out, cache).",
+                           f"return out, cache from {short}: its backward needs the cache (in a check of the "
+                           f"backward, fix {short} first).")
+    return result
 
 
 CHECKS: list[Check] = []

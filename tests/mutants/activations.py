@@ -223,3 +223,8 @@ def tanh_backward_float64_ones(dout, cache):
 for _name, _index in (("elu_backward", None), ("selu_backward", None), ("prelu_forward", 0), ("prelu_backward", 0),
                       ("maxout_forward", 0), ("maxout_backward", 1)):
     mutant(f"{T}.{_name}", BUFFER_BUG)(float64_buffer(getattr(ref, _name), _index))
+
+
+@mutant(f"{T}.relu_forward", "returns out alone, without the cache", hint="return out, cache")
+def relu_forward_no_cache(x):
+    return np.maximum(x, 0)
