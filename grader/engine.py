@@ -123,7 +123,15 @@ def _error_hint(chk, message: str) -> str | None:
     for words, hint in getattr(module, "ERROR_HINTS", {}).get(chk.function, ()):
         if f"{chk.function} raised" in message and words in message:
             return hint
+    if "_backward" in chk.function and f"{chk.function} raised" in message and any(w in message for w in CACHE_ERRORS):
+        return CACHE_HINT
     return None
+
+
+CACHE_ERRORS = ("values to unpack", "index out of range", "is not subscriptable", "object is not iterable")
+CACHE_HINT = ("a backward reads the cache exactly as the scaffold's forward builds it (the line cache = (...) at "
+              "the end of the forward), in that order: at grading it receives that tuple from the reference "
+              "forward, so a cache of your own layout breaks it.")
 
 
 def _charge_inner(chk, ctx, failure: Result) -> Result:

@@ -321,3 +321,14 @@ def groupnorm_newaxis_twice(x, gamma, beta, G, gn_param):
     out, cache = ref.spatial_groupnorm_forward(x, np.ones(C, dtype=x.dtype), np.zeros(C, dtype=x.dtype), G, gn_param)
     g, b = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
     return g[np.newaxis, :, np.newaxis, np.newaxis] * out + b[np.newaxis, :, np.newaxis, np.newaxis], cache
+
+
+@mutant(f"{T}.batchnorm_backward_alt", "expects its own cache layout (x, mu, var, gamma, eps), not the scaffold's",
+        hint="reads the cache exactly as the scaffold's forward builds it")
+def bn_alt_own_cache(dout, cache):
+    x, mu, var, gamma, eps = cache
+    sigma = np.sqrt(var + eps)
+    x_hat = (x - mu) / sigma
+    N = dout.shape[0]
+    dx = gamma / (N * sigma) * (N * dout - dout.sum(axis=0) - x_hat * (dout * x_hat).sum(axis=0))
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
