@@ -209,7 +209,9 @@ def keep_rate(ctx, random_shapes: bool) -> None:
     assert_true(abs(dropped - (1 - keep_prob)) <= STAT_SIGMAS * sigma,
                 f"dropout_forward with keep_prob={keep_prob:.3f} dropped a fraction {dropped:.4f} of "
                 f"{STAT_UNITS} units; expected {1 - keep_prob:.4f} +- {STAT_SIGMAS * sigma:.4f}.",
-                "keep_prob is the probability of KEEPING a unit, so about 1 - keep_prob of them become 0.")
+                "keep_prob is the probability of KEEPING a unit, so about 1 - keep_prob of them become 0 "
+                "(yours drops about keep_prob of them)." if abs(dropped - keep_prob) <= STAT_SIGMAS * sigma else
+                "in train mode dropout zeroes the dropped units; none became 0." if dropped == 0 else None)
     kept = out[out != 0]
     assert_close("dropout_forward(ones) kept units", kept, np.full(kept.shape, 1 / keep_prob), TOL_EXACT,
                  "inverted dropout divides the kept units by keep_prob, so that the expected output is x.")
