@@ -1,9 +1,12 @@
 """trainlab_datasets: the CIFAR-10 reader on a tiny folder in the official format, the embedded
-digits, the splits, and fetch_cifar10 on local file:// archives (no network needed)."""
+digits, the splits, fetch_cifar10 on local file:// archives (no network needed), and
+Fashion-MNIST: IDX files written here, the embedded subset."""
+import gzip
 import hashlib
 import io
 import pickle
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +15,8 @@ import trainlab_datasets as tds
 from trainlab_datasets import (DatasetCorruptError, DatasetDownloadError, DatasetNotFoundError,
                                fetch_cifar10, load_cifar10, load_dataset, load_digits)
 from trainlab_datasets.__main__ import main as cli_main
+from trainlab_datasets.fashion_mnist import (SUBSET_FILE, build_subset, load_fashion_mnist, load_subset,
+                                             read_idx)
 from trainlab_datasets.splits import stratified_split
 
 LABEL_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
@@ -193,7 +198,7 @@ def test_auto_falls_back_to_digits_without_cifar10(tmp_path, fake_cifar, monkeyp
 
 
 def test_unknown_name_and_bad_sizes_are_value_errors():
-    with pytest.raises(ValueError, match="auto, cifar10, digits"):
+    with pytest.raises(ValueError, match="auto, cifar10, fashion_mnist, fashion_mnist_subset, digits"):
         load_dataset("mnist")
     for bad in (-1, 2000, 2.5, True):
         with pytest.raises(ValueError, match="num_val"):
@@ -361,4 +366,86 @@ def test_command_line_fetch_and_info(fake_cifar, tmp_path, capsys):
     assert cli_main(["info", "--root", str(dest)]) == 0
     assert "uses CIFAR-10 at" in capsys.readouterr().out
     assert cli_main(["info", "--root", str(tmp_path / "none")]) == 0
-    assert "scikit-learn digits" in capsys.readouterr().out
+    assert tds.AUTO_FALLBACK_NAME in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------
+# Fashion-MNIST: the IDX reader, the full set wherever it is, the embedded subset
+# ---------------------------------------------------------------------------------------------
+
+def _write_idx(path, array, gz=True):
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    payload = header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+    if gz:
+        with gzip.open(str(path) + ".gz", "wb") as f:
+            f.write(payload)
+    else:
+        Path(path).write_bytes(payload)
+
+
+@pytest.fixture
+def fake_fashion(tmp_path):
+    """The four IDX files of a tiny Fashion-MNIST (30 train, 10 test images), in tmp/fashion-mnist."""
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "fashion-mnist"
+    folder.mkdir()
+    arrays = {"train-images-idx3-ubyte": rng.integers(0, 256, (30, 28, 28)),
+              "train-labels-idx1-ubyte": np.arange(30) % 10,
+              "t10k-images-idx3-ubyte": rng.integers(0, 256, (10, 28, 28)),
+              "t10k-labels-idx1-ubyte": np.arange(10)}
+    for i, (stem, array) in enumerate(arrays.items()):
+        _write_idx(folder / stem, array, gz=i % 2 == 0)  # gzipped and plain files both read
+    return folder, arrays
+
+
+def test_full_fashion_mnist_is_read_from_idx_files(fake_fashion, monkeypatch):
+    folder, arrays = fake_fashion
+    monkeypatch.setenv("TRAINLAB_DATA", str(folder.parent))  # the folder holding fashion-mnist/
+    X_train, y_train, X_test, y_test, names, found = load_fashion_mnist()
+    assert found == folder and names[0] == "T-shirt/top" and len(names) == 10
+    assert X_train.shape == (30, 1, 28, 28) and X_train.dtype == np.uint8 and y_train.dtype == np.int64
+    np.testing.assert_array_equal(X_train[:, 0], arrays["train-images-idx3-ubyte"])
+    np.testing.assert_array_equal(y_test, arrays["t10k-labels-idx1-ubyte"])
+    data = load_dataset("fashion_mnist", num_val=10)
+    assert data["source"] == "fashion_mnist" and data["image_shape"] == (1, 28, 28)
+    assert len(data["y_train"]) == 20 and np.bincount(data["y_val"]).tolist() == [1] * 10
+    assert len(data["y_test"]) == 10 and data["X_train"].dtype == np.float32
+
+
+def test_missing_or_corrupt_fashion_mnist_is_one_clear_error(tmp_path, fake_fashion):
+    with pytest.raises(DatasetNotFoundError, match="fashion_mnist_subset"):
+        load_fashion_mnist(tmp_path / "nowhere")
+    folder, _ = fake_fashion
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink() if (folder / "t10k-labels-idx1-ubyte.gz").exists() else \
+        (folder / "t10k-labels-idx1-ubyte").unlink()
+    with pytest.raises(DatasetNotFoundError):
+        load_dataset("fashion_mnist", root=folder)
+    bad = tmp_path / "bad-idx3-ubyte"
+    bad.write_bytes(bytes([0, 0, 0x08, 1, 0, 0, 0, 5, 1, 2]))  # promises 5 values, holds 2
+    with pytest.raises(DatasetCorruptError, match="promises 5"):
+        read_idx(bad)
+    bad.write_bytes(b"\x1f\x8b not really gzip")
+    with pytest.raises(DatasetCorruptError, match="IDX"):
+        read_idx(bad)
+
+
+def test_embedded_subset_is_stratified_uint8_and_traceable():
+    X_train, y_train, X_test, y_test, names = load_subset()
+    assert X_train.shape == (10000, 1, 28, 28) and X_test.shape == (2000, 1, 28, 28)
+    assert X_train.dtype == np.uint8 and X_train.max() == 255
+    assert np.bincount(y_train).tolist() == [1000] * 10 and np.bincount(y_test).tolist() == [200] * 10
+    with np.load(SUBSET_FILE) as stored:
+        assert len(stored["source_sha256"]) == 4 and len(np.unique(stored["train_index"])) == 10000
+    data = load_dataset("fashion_mnist_subset")
+    assert (len(data["y_train"]), len(data["y_val"]), len(data["y_test"])) == (9000, 1000, 2000)
+    assert data["name"].startswith("Fashion-MNIST subset")
+
+
+def test_subset_rebuilds_from_the_full_files(fake_fashion, tmp_path):
+    folder, arrays = fake_fashion
+    out = tmp_path / "subset.npz"
+    build_subset(folder, out)
+    X_train, y_train, X_test, y_test, _ = load_subset(out)
+    # 30 training images, 3 per class: fewer than 1000 per class, so all are kept, in order
+    np.testing.assert_array_equal(X_train[:, 0], arrays["train-images-idx3-ubyte"])
+    np.testing.assert_array_equal(y_test, arrays["t10k-labels-idx1-ubyte"])

@@ -2,11 +2,13 @@
 
     python -m trainlab_datasets fetch [--dest DIR] [--force]   download + verify + unpack CIFAR-10
     python -m trainlab_datasets info [--root DIR]              which data set load_dataset() uses
+    python -m trainlab_datasets build-subset [--root DIR]      rebuild the embedded Fashion-MNIST subset
 """
 import argparse
 import sys
 
-from . import DIGITS_NAME
+from . import AUTO_FALLBACK_NAME
+from .fashion_mnist import SUBSET_FILE, build_subset, find_fashion_mnist
 from .cifar10 import (CIFAR10_MD5, CIFAR10_URL, DEFAULT_DATA_DIR, ENV_VAR, cifar10_folder,
                       fetch_cifar10, find_cifar10)
 from .errors import DatasetError
@@ -39,9 +41,18 @@ def fetch(args):
 def info(args):
     folder = find_cifar10(args.root)
     if folder is None:
-        print(f"No CIFAR-10 at {cifar10_folder(args.root)}: load_dataset() uses {DIGITS_NAME}.")
+        print(f"No CIFAR-10 at {cifar10_folder(args.root)}: load_dataset() uses the {AUTO_FALLBACK_NAME}.")
     else:
         print(f"load_dataset() uses CIFAR-10 at {folder}.")
+    fashion = find_fashion_mnist(args.root)
+    print(f"The full Fashion-MNIST (load_dataset('fashion_mnist')): "
+          f"{fashion if fashion else 'not found'}.")
+    return 0
+
+
+def subset(args):
+    path = build_subset(args.root, args.out)
+    print(f"Wrote {path} from the full Fashion-MNIST.")
     return 0
 
 
@@ -60,6 +71,11 @@ def build_parser():
     p_info.add_argument("--root", help=f"where to look (default: ${ENV_VAR}, else "
                                        f"{DEFAULT_DATA_DIR})")
     p_info.set_defaults(run=info)
+    p_subset = commands.add_parser("build-subset", help="rebuild the embedded Fashion-MNIST subset from the "
+                                                         "full IDX files")
+    p_subset.add_argument("--root", help="where the IDX files are (default: the usual places)")
+    p_subset.add_argument("--out", default=SUBSET_FILE, help=f"output file (default: {SUBSET_FILE})")
+    p_subset.set_defaults(run=subset)
     return parser
 
 
