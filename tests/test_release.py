@@ -122,3 +122,20 @@ def test_given_functions_are_exactly_those_without_a_solution_region(root):
     checked = {c.function for c in select(hidden=True)}
     assert checked <= with_region | without
     assert checked - with_region == set(GIVEN_FUNCTIONS)
+
+
+def test_backward_docstrings_leave_the_derivation_to_the_student(release):
+    """A backward the student derives is described by its contract (shapes, cache, what it returns),
+    never by its formula for dx or the derivation, which stay in the reference's solution region."""
+    import ast
+
+    giveaways = ("dx =", "dx_i =", "d x_hat", "sum_j dout_j", "mean_d dx_hat", "N dout_i")
+    checked = set()
+    for path in sorted((release / "src" / "trainlab").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            stub = isinstance(node, ast.FunctionDef) and "NotImplementedError" in ast.unparse(node)
+            if stub and node.name.endswith(("_backward", "_backward_alt")):
+                doc = ast.get_docstring(node) or ""
+                assert not [g for g in giveaways if g in doc], (path.name, node.name)
+                checked.add(node.name)
+    assert {"batchnorm_backward_alt", "layernorm_backward", "sigmoid_backward", "dropconnect_backward"} <= checked

@@ -28,7 +28,7 @@ def sigmoid_forward(x):
 
 
 def sigmoid_backward(dout, cache):
-    """dout: upstream gradient, shape of out. Returns dx = dout * s * (1 - s), s = sigmoid(x).
+    """dout: upstream gradient, shape of out; cache: the forward's output s. Returns dx, shape of x.
     float32 in, float32 out."""
     s = cache
     ### BEGIN SOLUTION
@@ -48,7 +48,7 @@ def tanh_forward(x):
 
 
 def tanh_backward(dout, cache):
-    """dout: shape of out. Returns dx = dout * (1 - tanh(x)^2).
+    """dout: shape of out; cache: the forward's output tanh(x). Returns dx, shape of x.
     float32 in, float32 out."""
     t = cache
     ### BEGIN SOLUTION
@@ -68,7 +68,7 @@ def relu_forward(x):
 
 
 def relu_backward(dout, cache):
-    """dout: shape of x. Returns dx = dout * [x > 0] (the mask comes from the input x).
+    """dout: shape of x; cache: the input x. Returns dx, shape of x; at x = 0 the gradient is 0.
     float32 in, float32 out."""
     x = cache
     ### BEGIN SOLUTION
@@ -88,7 +88,7 @@ def leaky_relu_forward(x, alpha=0.01):
 
 
 def leaky_relu_backward(dout, cache):
-    """dout: shape of x. Returns dx = dout where x > 0, alpha * dout elsewhere.
+    """dout: shape of x; cache: (x, alpha). Returns dx, shape of x; at x = 0 take the negative side.
     float32 in, float32 out."""
     x, alpha = cache
     ### BEGIN SOLUTION
@@ -111,7 +111,8 @@ def prelu_forward(x, alpha):
 
 
 def prelu_backward(dout, cache):
-    """dout: (N, D). Returns dx (N, D) and dalpha (D,) = sum over N of dout * x where x <= 0.
+    """dout: (N, D); cache: (x, alpha). Returns dx (N, D) and dalpha (D,) (one slope per feature,
+    shared by the whole batch); at x = 0 take the negative side.
     float32 in, float32 out."""
     x, alpha = cache
     ### BEGIN SOLUTION
@@ -136,7 +137,8 @@ def elu_forward(x, alpha=1.0):
 
 
 def elu_backward(dout, cache):
-    """dout: shape of x. dx = dout where x > 0, dout * alpha * exp(x) = dout * (out + alpha) elsewhere.
+    """dout: shape of x; cache: (x, out, alpha), out kept so that the negative side needs no second
+    exp. Returns dx, shape of x; at x = 0 take the negative side.
     float32 in, float32 out."""
     x, out, alpha = cache
     ### BEGIN SOLUTION
@@ -159,7 +161,8 @@ def selu_forward(x):
 
 
 def selu_backward(dout, cache):
-    """dout: shape of x. dx = SELU_SCALE * dout where x > 0, dout * (out + SELU_SCALE * SELU_ALPHA) elsewhere.
+    """dout: shape of x; cache: (x, out), out kept so that the negative side needs no second exp.
+    Returns dx, shape of x; at x = 0 take the negative side.
     float32 in, float32 out."""
     x, out = cache
     ### BEGIN SOLUTION
@@ -185,7 +188,8 @@ def maxout_forward(x, w, b):
 
 
 def maxout_backward(dout, cache):
-    """dout: (N, M). Returns dx (N, D), dw (D, M, K), db (M, K); only the winning piece gets gradient.
+    """dout: (N, M); cache: (x, w, k_max) with k_max (N, M) the winning piece of each unit.
+    Returns dx (N, D), dw (D, M, K), db (M, K).
     float32 in, float32 out."""
     x, w, k_max = cache
     K = w.shape[2]

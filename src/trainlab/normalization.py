@@ -95,23 +95,20 @@ def batchnorm_backward_alt(dout, cache):
     """Batch normalization backward pass in closed form; same cache and results as batchnorm_backward.
 
     dout: (N, D). Returns dx (N, D), dgamma (D,), dbeta (D,).
-
-    Derivation, for one feature (drop the feature index): with mu = (1/N) sum_j x_j,
-    var = (1/N) sum_j (x_j - mu)^2 and sigma = sqrt(var + eps),
-      d mu / d x_i = 1/N,
-      d var / d x_i = (2/N) (x_i - mu)      (the term through mu sums to zero),
-      d sigma / d x_i = (x_i - mu) / (N sigma) = x_hat_i / N,
-    so for x_hat_j = (x_j - mu) / sigma:
-      d x_hat_j / d x_i = (delta_ij - 1/N) / sigma - (x_j - mu) / sigma^2 * x_hat_i / N
-                        = (delta_ij - 1/N - x_hat_i x_hat_j / N) / sigma.
-    With d out_j / d x_hat_j = gamma, summing over j:
-      dx_i = gamma / (N sigma) * (N dout_i - sum_j dout_j - x_hat_i sum_j dout_j x_hat_j),
-    which needs only x_hat and sigma and makes a few passes over the data instead of one per node.
+    Instead of walking the graph node by node, write dx for one feature as a single expression in
+    x_hat, sigma, gamma, dout and sums over the batch (derive it on paper: notebook 04, Question 5),
+    and compute it with a few whole-array operations.
     float32 in, float32 out.
     """
     _, sigma, x_hat, gamma = cache
     N = dout.shape[0]
     ### BEGIN SOLUTION
+    # Derivation, for one feature: with mu = (1/N) sum_j x_j, var = (1/N) sum_j (x_j - mu)^2 and
+    # sigma = sqrt(var + eps): d mu / d x_i = 1/N; d var / d x_i = (2/N) (x_i - mu) (the term
+    # through mu sums to zero); d sigma / d x_i = x_hat_i / N. So for x_hat_j = (x_j - mu) / sigma,
+    #   d x_hat_j / d x_i = (delta_ij - 1/N - x_hat_i x_hat_j / N) / sigma,
+    # and with d out_j / d x_hat_j = gamma, summing over j (Ioffe & Szegedy 2015, Section 3):
+    #   dx_i = gamma / (N sigma) * (N dout_i - sum_j dout_j - x_hat_i sum_j dout_j x_hat_j).
     dbeta = dout.sum(axis=0)
     dgamma = (dout * x_hat).sum(axis=0)
     dx = (gamma / (N * sigma)) * (N * dout - dbeta - x_hat * dgamma)
@@ -144,13 +141,14 @@ def layernorm_backward(dout, cache):
     """Layer normalization backward pass.
 
     dout: (N, D). Returns dx (N, D), dgamma (D,), dbeta (D,).
-    The closed form of batchnorm_backward_alt, with the roles of the axes swapped: the statistics
-    are per example (over d), gamma stays per feature. With dx_hat = dout * gamma,
-      dx = (dx_hat - mean_d dx_hat - x_hat * mean_d(dx_hat * x_hat)) / sigma.
+    The closed form of batchnorm_backward_alt with the roles of the axes swapped: the statistics
+    are per example (over d), while gamma stays per feature, so dgamma and dbeta still sum over
+    the batch.
     float32 in, float32 out.
     """
     sigma, x_hat, gamma = cache
     ### BEGIN SOLUTION
+    # With dx_hat = dout * gamma: dx = (dx_hat - mean_d dx_hat - x_hat * mean_d(dx_hat * x_hat)) / sigma.
     dbeta = dout.sum(axis=0)
     dgamma = (dout * x_hat).sum(axis=0)
     dx_hat = dout * gamma  # (N, D)
@@ -224,13 +222,14 @@ def spatial_groupnorm_backward(dout, cache):
     """Group normalization backward pass.
 
     dout: (N, C, H, W). Returns dx (N, C, H, W), dgamma (C,), dbeta (C,).
-    Per (example, group), the closed form of layernorm_backward over the group's values:
-      dx = (dx_hat - mean dx_hat - x_hat * mean(dx_hat * x_hat)) / sigma, dx_hat = dout * gamma[c].
+    Per (example, group), the closed form of layernorm_backward over the group's C/G * H * W
+    values, with gamma and beta per channel.
     float32 in, float32 out.
     """
     sigma, x_hat, gamma, G = cache
     N, C, H, W = dout.shape
     ### BEGIN SOLUTION
+    # dx = (dx_hat - mean dx_hat - x_hat * mean(dx_hat * x_hat)) / sigma per group, dx_hat = dout * gamma[c].
     dbeta = dout.sum(axis=(0, 2, 3))
     dgamma = (dout * x_hat).sum(axis=(0, 2, 3))
     dx_hat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, C // G, H, W)

@@ -66,7 +66,8 @@ def dropout_forward(x, dropout_param):
 
 
 def dropout_backward(dout, cache):
-    """dout: shape of x. Returns dx = dout * mask in train mode, dx = dout in test mode.
+    """dout: shape of x; cache: (mask, mode) from dropout_forward. Returns dx, shape of x, for the
+    mode the forward ran in.
     float32 in, float32 out."""
     mask, mode = cache
     ### BEGIN SOLUTION
@@ -99,7 +100,8 @@ def dropout_forward_noninverted(x, dropout_param):
 
 
 def dropout_backward_noninverted(dout, cache):
-    """dout: shape of x. Returns dx = dout * mask in train mode, dx = keep_prob * dout in test mode.
+    """dout: shape of x; cache: (mask, keep_prob, mode) from dropout_forward_noninverted. Returns dx,
+    shape of x, for the mode the forward ran in.
     float32 in, float32 out."""
     mask, keep_prob, mode = cache
     ### BEGIN SOLUTION
@@ -135,8 +137,8 @@ def dropconnect_forward(x, w, b, dc_param):
 
 
 def dropconnect_backward(dout, cache):
-    """dout: (N, M). Returns dx (N, D) = dout @ (w * mask).T, dw (D, M) = (x.T @ dout) * mask,
-    db (M,) = sum of dout over N; at test time mask is None and acts as all ones.
+    """dout: (N, M); cache: (x, w_masked, mask) from dropconnect_forward, mask None at test time.
+    Returns dx (N, D), dw (D, M), db (M,).
     float32 in, float32 out."""
     x, w_masked, mask = cache
     ### BEGIN SOLUTION
