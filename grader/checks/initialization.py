@@ -100,6 +100,7 @@ def assert_statistics(name: str, shape: tuple, opts: dict, w) -> None:
         assert_true(float(np.max(np.abs(w))) <= bound * (1 + 1e-12),
                     f"{what}: largest |w| is {float(np.max(np.abs(w))):.5g}, outside the bound "
                     f"sqrt(3) * std = {bound:.5g}.",
+                    DTYPE_HINT if w.dtype != np.float64 else
                     "a uniform initializer draws rng.uniform(-bound, bound, shape) with bound = sqrt(3 * var).")
 
 
