@@ -116,7 +116,14 @@ def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, 
 
 BEST_MODEL_CELL = "test_best_model"
 BEST_MODEL_FILE = "best_model.npz"
-BEST_MODEL_THRESHOLD = {"digits": 0.85, "cifar10": 0.40}
+# The validation accuracy best_model needs, by data set: measured reference runs (notebook 07,
+# section 7) reach 0.884 +- 0.006 on the Fashion-MNIST subset (5 seeds), where a plain one-layer
+# SGD network reaches about 0.815.
+BEST_MODEL_THRESHOLD = {"fashion_mnist_subset": 0.86, "fashion_mnist": 0.86, "digits": 0.85, "cifar10": 0.40}
+
+
+def best_model_threshold(source: str) -> float:
+    return BEST_MODEL_THRESHOLD.get(source, BEST_MODEL_THRESHOLD["cifar10"])
 MODEL_OPTIONS = ("activation", "normalization", "keep_prob", "reg")
 MAX_MODEL_BYTES = 256 << 20
 
@@ -198,7 +205,7 @@ def evaluate_saved_model(path: Path, reference_src, data=None) -> tuple[str, boo
         accuracy = float(np.mean(np.argmax(scores, axis=1) == data["y_val"]))
     except Exception as exc:  # a malformed file costs this cell only
         return f"{path.name} could not be evaluated ({type(exc).__name__}: {str(exc)[:200]}).\n", False
-    threshold = BEST_MODEL_THRESHOLD.get(data["source"], BEST_MODEL_THRESHOLD["cifar10"])
+    threshold = best_model_threshold(data["source"])
     verdict = "passed" if accuracy >= threshold else "not enough"
     return (f"trusted grader: validation accuracy of the saved best_model {accuracy:.3f} "
             f"(needs >= {threshold}): {verdict}\n", accuracy >= threshold)

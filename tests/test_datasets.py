@@ -184,14 +184,14 @@ def test_auto_picks_cifar10_when_trainlab_data_points_to_it(fake_cifar, monkeypa
     assert sorted(map(bytes, joined.astype(np.uint8))) == sorted(map(bytes, train_rows))
 
 
-def test_auto_falls_back_to_digits_without_cifar10(tmp_path, fake_cifar, monkeypatch):
+def test_auto_falls_back_to_the_embedded_fashion_mnist_without_cifar10(tmp_path, fake_cifar, monkeypatch):
     monkeypatch.setenv("TRAINLAB_DATA", str(tmp_path / "empty"))
     data = load_dataset()
-    assert data["source"] == "digits" and data["image_shape"] == (1, 8, 8)
-    assert data["name"] == "scikit-learn digits (embedded, 8x8 grayscale)"
+    assert data["source"] == "fashion_mnist_subset" and data["image_shape"] == (1, 28, 28)
+    assert data["name"] == tds.AUTO_FALLBACK_NAME
     # an explicit root wins over the environment variable
     monkeypatch.setenv("TRAINLAB_DATA", str(fake_cifar[0].parent))
-    assert load_dataset(root=tmp_path / "empty")["source"] == "digits"
+    assert load_dataset(root=tmp_path / "empty")["source"] == "fashion_mnist_subset"
     assert load_dataset(root=fake_cifar[0], num_val=5)["source"] == "cifar10"
     # 'digits' never looks for CIFAR-10
     assert load_dataset("digits")["source"] == "digits"
