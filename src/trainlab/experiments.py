@@ -1,0 +1,61 @@
+"""The measurements behind the notebooks' quantitative sentences, as functions that return numbers.
+
+A notebook calls one of these for its figure and its printed numbers; tests/test_claims.py calls
+the same function over several seeds and asserts the direction and rough size of what the
+notebook says. So a sentence that the data stops supporting fails a test instead of misleading
+a student. Nothing here is graded: it is given code, like layers.py and solver.py.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+# ---------------------------------------------------------------- 01: zero-centred inputs
+
+def sgd_path(inputs, w_star, lr=0.5, steps=400, seed=0):
+    """Per-example gradient descent on 0.5 * (w.x - w_star.x)^2 from w = 0.
+
+    inputs: (n, 2); each step draws one row. Returns the visited weights, (steps + 1, 2).
+    """
+    rng = np.random.default_rng(seed)
+    w = np.zeros(2)
+    path = [w.copy()]
+    for i in rng.integers(0, len(inputs), size=steps):
+        x = inputs[i]
+        w = w - lr * (w @ x - w_star @ x) * x
+        path.append(w.copy())
+    return np.array(path)
+
+
+def positive_and_centred_inputs(seed=0, n=500):
+    """Inputs like sigmoid outputs (uniform in [0.1, 0.9]^2), and the same points centred and
+    rescaled to the same mean squared norm E|x|^2: the two sets differ only in their mean, so a
+    difference in convergence speed cannot come from the step size the inputs imply."""
+    rng = np.random.default_rng(seed)
+    positive = rng.uniform(0.1, 0.9, size=(n, 2))
+    centred = positive - positive.mean(axis=0)
+    centred *= np.sqrt(np.mean(np.sum(positive ** 2, axis=1)) / np.mean(np.sum(centred ** 2, axis=1)))
+    return positive, centred
+
+
+def steps_to_reach(path, w_star, tol=0.01):
+    """The first step at which the path is within tol of w_star (len(path) if it never is)."""
+    hits = np.flatnonzero(np.linalg.norm(path - w_star, axis=1) < tol)
+    return int(hits[0]) if hits.size else len(path)
+
+
+def zigzag_convergence(seed=0, lr=0.5, steps=2000, tol=0.01):
+    """Steps to within tol of w* = (1, -1) from positive inputs and from centred inputs of the
+    same E|x|^2, and the fraction of updates that move both weights the same way in each case.
+
+    Returns {"positive": steps, "centred": steps, "same_sign_positive": f, "same_sign_centred": f}.
+    """
+    w_star = np.array([1.0, -1.0])
+    result = {}
+    for name, inputs in zip(("positive", "centred"), positive_and_centred_inputs(seed)):
+        path = sgd_path(inputs, w_star, lr=lr, steps=steps, seed=seed)
+        moves = np.diff(path, axis=0)
+        moves = moves[np.abs(moves).min(axis=1) > 1e-9]  # once converged, the moves are rounding
+        result[name] = steps_to_reach(path, w_star, tol)
+        result[f"same_sign_{name}"] = float(np.mean(np.sign(moves[:, 0]) == np.sign(moves[:, 1])))
+    return result
