@@ -26,3 +26,40 @@ def test_the_zig_zag_claim_is_about_the_mean_not_the_step_size():
     positive, centred = positive_and_centred_inputs(seed=3)
     assert np.isclose(np.mean(np.sum(positive ** 2, 1)), np.mean(np.sum(centred ** 2, 1)))
     assert np.allclose(centred.mean(axis=0), 0) and np.all(positive > 0)
+
+
+def _fashion(n_train):
+    """The notebooks' preprocessing of the embedded data: flattened, minus the mean training
+    image, divided by the pixel standard deviation; the first n_train training images."""
+    from trainlab_datasets import load_dataset
+
+    data = load_dataset("fashion_mnist_subset")
+    flat = data["X_train"].reshape(len(data["X_train"]), -1)
+    mean, std = flat.mean(axis=0), float(flat.std())
+
+    def prep(X):
+        return (X.reshape(len(X), -1) - mean) / std
+
+    return {"X_train": prep(data["X_train"][:n_train]), "y_train": data["y_train"][:n_train],
+            "X_val": prep(data["X_val"]), "y_val": data["y_val"]}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_constant_rate_levels_off_above_every_decaying_schedule(seed):
+    """06, Experiment 5.1 (fast-mode sizes): at lr0 = 0.02 the constant run trains (it does not
+    diverge) but ends with a training loss at least 1.3 times that of every decaying schedule."""
+    from trainlab.experiments import final_training_loss, train_under_schedules
+
+    runs = train_under_schedules(_fashion(2000), 0.02, 6, seed=seed)
+    constant = final_training_loss(runs.pop("constant"))
+    assert constant < 1.0, "the constant run diverged"
+    assert all(constant > 1.3 * final_training_loss(s) for s in runs.values()), \
+        {label: final_training_loss(s) for label, s in runs.items()}
+
+
+def test_at_a_larger_rate_the_constant_run_fails_to_train():
+    """06, the text: at lr0 = 0.05 the constant run on Fashion-MNIST (nearly) diverges."""
+    from trainlab.experiments import final_training_loss, train_under_schedules
+
+    runs = train_under_schedules(_fashion(2000), 0.05, 6, seed=0, labels=["constant"])
+    assert final_training_loss(runs["constant"]) > 1.0

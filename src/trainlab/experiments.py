@@ -59,3 +59,46 @@ def zigzag_convergence(seed=0, lr=0.5, steps=2000, tol=0.01):
         result[name] = steps_to_reach(path, w_star, tol)
         result[f"same_sign_{name}"] = float(np.mean(np.sign(moves[:, 0]) == np.sign(moves[:, 1])))
     return result
+
+
+# ---------------------------------------------------------------- 06: learning-rate schedules
+
+def schedule_table(epochs):
+    """label -> (schedule function, its parameters): every decaying schedule ends at about a
+    tenth of lr0 after `epochs` epochs (cosine at 0), so they differ only in their shape."""
+    from . import schedules
+
+    return {
+        "constant": (schedules.constant, {}),
+        "step": (schedules.step_decay, {"drop": 0.3, "every": epochs / 3}),
+        "exponential": (schedules.exponential_decay, {"k": np.log(10) / epochs}),
+        "1/t": (schedules.inverse_time_decay, {"k": 9 / epochs}),
+        "cosine": (schedules.cosine_decay, {"total": epochs}),
+    }
+
+
+def train_under_schedules(data, lr0, epochs, seed=0, hidden=(100, 100), batch_size=20, labels=None,
+                          iterate=iter):
+    """One SGD-with-momentum run per schedule of schedule_table(epochs), same model seed and
+    minibatch order. data: a Solver data dict. Returns {label: trained Solver}; `iterate` wraps
+    the list of labels (a progress bar)."""
+    from .model import FullyConnectedNet
+    from .solver import Solver
+
+    table = schedule_table(epochs)
+    runs = {}
+    for label in iterate(list(labels or table)):
+        schedule, params = table[label]
+        model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], int(np.max(data["y_train"])) + 1, seed=seed)
+        solver = Solver(model, data, update_rule="sgd_momentum", optim_config={"learning_rate": lr0},
+                        lr_schedule=schedule, schedule_params=params, batch_size=batch_size, num_epochs=epochs,
+                        verbose=False, progress=False, seed=seed)
+        solver.train()
+        runs[label] = solver
+    return runs
+
+
+def final_training_loss(solver):
+    """The mean training loss over the last epoch: the level a run ends at, averaged over enough
+    minibatches that their noise does not decide a comparison."""
+    return float(np.mean(solver.loss_history[-solver.iterations_per_epoch:]))
