@@ -63,3 +63,18 @@ def test_at_a_larger_rate_the_constant_run_fails_to_train():
 
     runs = train_under_schedules(_fashion(2000), 0.05, 6, seed=0, labels=["constant"])
     assert final_training_loss(runs["constant"]) > 1.0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_learning_rates_too_small_right_and_too_large(seed):
+    """07, section 3 (fast-mode sizes): at 1e-6 the epoch-mean loss moves by less than 0.5%; at
+    0.1 it falls below 0.3 ln C; at 5 the run either diverges (and is stopped) or never gets
+    below 0.95 ln C."""
+    from trainlab.experiments import epoch_mean_losses, sgd_runs
+
+    runs = sgd_runs(_fashion(1200), [1e-6, 0.1, 5.0], 3, seed=seed)
+    ln_c = np.log(10)
+    tiny, right, large = (epoch_mean_losses(runs[lr]) for lr in (1e-6, 0.1, 5.0))
+    assert abs(tiny[-1] - tiny[0]) < 0.005 * tiny[0]
+    assert right[-1] < 0.3 * ln_c
+    assert runs[5.0].stop_reason or min(large[1:]) > 0.95 * ln_c

@@ -102,3 +102,30 @@ def final_training_loss(solver):
     """The mean training loss over the last epoch: the level a run ends at, averaged over enough
     minibatches that their noise does not decide a comparison."""
     return float(np.mean(solver.loss_history[-solver.iterations_per_epoch:]))
+
+
+# ---------------------------------------------------------------- 07: babysitting
+
+def sgd_runs(data, learning_rates, epochs, seed=0, hidden=(100, 100), batch_size=50, iterate=iter):
+    """One plain-SGD run per learning rate, same model seed and minibatch order; diverging runs
+    overflow on purpose, with NumPy's warnings silenced for them. Returns {lr: trained Solver}."""
+    from .model import FullyConnectedNet
+    from .solver import Solver
+
+    runs = {}
+    for lr in iterate(list(learning_rates)):
+        model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], int(np.max(data["y_train"])) + 1, seed=seed)
+        solver = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": lr}, batch_size=batch_size,
+                        num_epochs=epochs, verbose=False, progress=False, seed=seed)
+        with np.errstate(all="ignore"):
+            solver.train()
+        runs[lr] = solver
+    return runs
+
+
+def epoch_mean_losses(solver):
+    """The mean training loss of every epoch (inf or nan when the run diverged in it): a single
+    minibatch's loss moves by its noise alone, an epoch's mean by what the run learned."""
+    per_epoch = solver.iterations_per_epoch
+    losses = np.asarray(solver.loss_history, dtype=float)
+    return [float(np.mean(losses[i:i + per_epoch])) for i in range(0, len(losses), per_epoch)]
