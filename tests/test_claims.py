@@ -78,3 +78,22 @@ def test_learning_rates_too_small_right_and_too_large(seed):
     assert abs(tiny[-1] - tiny[0]) < 0.005 * tiny[0]
     assert right[-1] < 0.3 * ln_c
     assert runs[5.0].stop_reason or min(large[1:]) > 0.95 * ln_c
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_selu_keeps_mean_zero_and_std_one_where_relu_collapses(seed):
+    """01, "SELU normalizes itself" (depth 20, fast mode): SELU ends with std within 15% of 1 and
+    |mean| < 0.1 from input scales 0.2, 1 and 3; ReLU's std collapses below 0.01 while its mean
+    stays above 0.4 standard deviations; ELU's and tanh's spreads shrink below 0.3."""
+    from trainlab import activations as act
+    from trainlab.experiments import activation_stats
+    from trainlab_datasets import load_dataset
+
+    X = load_dataset("fashion_mnist_subset", flatten=True, subsample=1000)["X_train"].astype(float)
+    for scale in (0.2, 1.0, 3.0):
+        means, stds = activation_stats(act.selu_forward, X, 20, input_scale=scale, seed=seed)
+        assert abs(stds[-1] - 1) < 0.15 and abs(means[-1]) < 0.1, (scale, means[-1], stds[-1])
+    means, stds = activation_stats(act.relu_forward, X, 20, seed=seed)
+    assert stds[-1] < 0.01 and means[-1] / stds[-1] > 0.4
+    for forward in (lambda z: act.elu_forward(z, 1.0), act.tanh_forward):
+        assert activation_stats(forward, X, 20, seed=seed)[1][-1] < 0.3

@@ -129,3 +129,20 @@ def epoch_mean_losses(solver):
     per_epoch = solver.iterations_per_epoch
     losses = np.asarray(solver.loss_history, dtype=float)
     return [float(np.mean(losses[i:i + per_epoch])) for i in range(0, len(losses), per_epoch)]
+
+
+# ---------------------------------------------------------------- 01: SELU's fixed point
+
+def activation_stats(forward, X, depth, width=256, input_scale=1.0, seed=0):
+    """Mean and std of the activations after each layer of a plain stack of `depth` LeCun-normal
+    layers (W ~ N(0, 1/fan-in), Klambauer et al. 2017) applied to standardized X (N, D) times
+    input_scale, with `forward` (z -> (out, cache)) after every layer. Returns (means, stds)."""
+    rng = np.random.default_rng(seed)
+    h = input_scale * (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-3)
+    means, stds = [], []
+    for _ in range(depth):
+        W = rng.standard_normal((h.shape[1], width)) * np.sqrt(1.0 / h.shape[1])
+        h, _ = forward(h @ W)
+        means.append(float(h.mean()))
+        stds.append(float(h.std()))
+    return np.array(means), np.array(stds)
