@@ -146,3 +146,31 @@ def activation_stats(forward, X, depth, width=256, input_scale=1.0, seed=0):
         means.append(float(h.mean()))
         stds.append(float(h.std()))
     return np.array(means), np.array(stds)
+
+
+# ---------------------------------------------------------------- 01: which activation trains fastest
+
+def iterations_to_loss(loss_history, target, window=40):
+    """The iteration at which the moving average (over `window` iterations) of the training loss
+    first falls below target, or None if it never does."""
+    smooth = np.convolve(np.asarray(loss_history, dtype=float), np.ones(window) / window, mode="valid")
+    hits = np.flatnonzero(smooth < target)
+    return int(hits[0]) + window if hits.size else None
+
+
+def activation_race(data, activations, depth, lr=0.1, epochs=8, seed=0, width=100, iterate=iter):
+    """One plain-SGD run per activation, same data, learning rate, seed and minibatch order, each
+    with its usual initialization (Kaiming for ReLU, Xavier for the saturating ones).
+    Returns {activation: trained Solver}."""
+    from .model import FullyConnectedNet
+    from .solver import Solver
+
+    runs = {}
+    for name in iterate(list(activations)):
+        model = FullyConnectedNet([width] * depth, data["X_train"].shape[1], int(np.max(data["y_train"])) + 1,
+                                  activation=name, init="kaiming" if "relu" in name else "xavier", seed=seed)
+        solver = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": lr}, batch_size=50,
+                        num_epochs=epochs, verbose=False, progress=False, seed=seed)
+        solver.train()
+        runs[name] = solver
+    return runs
