@@ -113,3 +113,16 @@ def test_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(seed):
     assert sigmoid is None or sigmoid >= 5 * relu, (relu, sigmoid)
     deep = activation_race(data, ["sigmoid"], 4, seed=seed)["sigmoid"]
     assert np.mean(deep.loss_history[-40:]) > 0.9 * np.log(10)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_adagrad_rate_shrinks_until_it_stalls_where_rmsprop_arrives(seed):
+    """06, "A long run": at the same learning rate 0.1, AdaGrad's applied rate falls by more than
+    3x between steps 100 and 3000 and it is still more than 5 units from the minimum; RMSProp
+    gets within 0.5 in fewer than 500 steps."""
+    from trainlab.experiments import long_quadratic_run
+
+    distance, rate = long_quadratic_run("adagrad", seed=seed)
+    assert rate[-1] < rate[99] / 3 and distance[-1] > 5
+    distance, _ = long_quadratic_run("rmsprop", seed=seed)
+    assert np.flatnonzero(distance < 0.5)[0] < 500

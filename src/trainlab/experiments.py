@@ -174,3 +174,26 @@ def activation_race(data, activations, depth, lr=0.1, epochs=8, seed=0, width=10
         solver.train()
         runs[name] = solver
     return runs
+
+
+# ---------------------------------------------------------------- 06: AdaGrad's shrinking step
+
+def long_quadratic_run(rule, steps=3000, lr=0.1, seed=0, dim=10, start=20.0, noise=1.0):
+    """`rule` (a name from trainlab.optimizers) on a long, noisy descent: f(w) = 0.5 sum_i h_i
+    (w_i - 20)^2 with curvatures h from 1 to 10, started at w = 0, gradients with unit Gaussian
+    noise. Returns (distance, effective_rate) per step: the RMS distance to the minimum and the
+    median over coordinates of |step| / |gradient|, the learning rate the rule really applied."""
+    from . import optimizers
+
+    rng = np.random.default_rng(seed)
+    h = np.logspace(0, 1, dim)
+    w_star = np.full(dim, start)
+    update, w, config = optimizers.get_rule(rule), np.zeros(dim), {"learning_rate": lr}
+    distance, rate = [], []
+    for _ in range(steps):
+        g = h * (w - w_star) + noise * rng.standard_normal(dim)
+        w_next, config = update(w, g, config)
+        rate.append(float(np.median(np.abs(w_next - w) / np.maximum(np.abs(g), 1e-12))))
+        distance.append(float(np.linalg.norm(w_next - w_star) / np.sqrt(dim)))
+        w = w_next
+    return np.array(distance), np.array(rate)
