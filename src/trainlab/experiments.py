@@ -106,15 +106,18 @@ def final_training_loss(solver):
 
 # ---------------------------------------------------------------- 07: babysitting
 
-def sgd_runs(data, learning_rates, epochs, seed=0, hidden=(100, 100), batch_size=50, iterate=iter):
+def sgd_runs(data, learning_rates, epochs, seed=0, hidden=(100, 100), batch_size=50, normalization=None,
+             iterate=iter):
     """One plain-SGD run per learning rate, same model seed and minibatch order; diverging runs
-    overflow on purpose, with NumPy's warnings silenced for them. Returns {lr: trained Solver}."""
+    overflow on purpose, with NumPy's warnings silenced for them. normalization: as for
+    FullyConnectedNet. Returns {lr: trained Solver}."""
     from .model import FullyConnectedNet
     from .solver import Solver
 
     runs = {}
     for lr in iterate(list(learning_rates)):
-        model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], int(np.max(data["y_train"])) + 1, seed=seed)
+        model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], int(np.max(data["y_train"])) + 1,
+                                  normalization=normalization, seed=seed)
         solver = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": lr}, batch_size=batch_size,
                         num_epochs=epochs, verbose=False, progress=False, seed=seed)
         with np.errstate(all="ignore"):
