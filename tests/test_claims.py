@@ -168,3 +168,14 @@ def test_zca_whitening_moves_the_energy_to_edges(seed):
     edges = zca_edge_boost(X_train, X_test, data["image_shape"][1:])
     assert edges[0.01] > 2.5 * edges["centred"]
     assert 1.2 * edges["centred"] < edges[0.3] < edges[0.01]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_minibatch_gradient_error_shrinks_like_one_over_sqrt_batch(seed):
+    """06, "the noise of minibatch gradients": log-log slope of ||g_B - g|| / ||g|| against B is
+    -0.5 +- 0.15, and at B = 10 the error is larger than the gradient itself."""
+    from trainlab.experiments import minibatch_gradient_noise
+
+    noise = minibatch_gradient_noise(_fashion(2000), [10, 40, 160, 640], seed=seed)
+    slope = np.polyfit(np.log(list(noise)), np.log(list(noise.values())), 1)[0]
+    assert -0.65 < slope < -0.35 and noise[10] > 1.0, (slope, noise)

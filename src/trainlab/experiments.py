@@ -225,3 +225,25 @@ def zca_edge_boost(X_train, X_test, image_shape, eps_fractions=(0.01, 0.3)):
         white = pre.zca_whiten(X_test, pre.fit_whitening(X_train, eps=fraction * lam_max))
         result[fraction] = edge_energy(white, image_shape)
     return result
+
+
+# ---------------------------------------------------------------- 06: minibatch noise
+
+def minibatch_gradient_noise(data, batch_sizes, seed=0, draws=20, hidden=(100, 100)):
+    """How far a minibatch gradient is from the full-batch gradient, by batch size: the median
+    over `draws` random minibatches of ||g_B - g|| / ||g||, for a freshly initialized network
+    (all parameters' gradients concatenated). Returns {batch_size: relative deviation}."""
+    from .model import FullyConnectedNet
+
+    X, y = data["X_train"], data["y_train"]
+    model = FullyConnectedNet(list(hidden), X.shape[1], int(np.max(y)) + 1, seed=seed)
+
+    def gradient(idx):
+        _, grads = model.loss(X[idx], y[idx])
+        return np.concatenate([grads[name].ravel() for name in sorted(grads)])
+
+    full = gradient(np.arange(len(y)))
+    rng = np.random.default_rng(seed)
+    return {B: float(np.median([np.linalg.norm(gradient(rng.choice(len(y), B, replace=False)) - full)
+                                for _ in range(draws)]) / np.linalg.norm(full))
+            for B in batch_sizes}
