@@ -179,3 +179,13 @@ def test_minibatch_gradient_error_shrinks_like_one_over_sqrt_batch(seed):
     noise = minibatch_gradient_noise(_fashion(2000), [10, 40, 160, 640], seed=seed)
     slope = np.polyfit(np.log(list(noise)), np.log(list(noise.values())), 1)[0]
     assert -0.65 < slope < -0.35 and noise[10] > 1.0, (slope, noise)
+
+
+@pytest.mark.parametrize("group", SEEDS)
+def test_an_ensemble_beats_its_average_member_and_matches_its_best(group):
+    """07, "an ensemble of the same model": five networks differing only in their seeds; their
+    averaged probabilities beat the mean member by half a point and are as good as the best."""
+    from trainlab.experiments import ensemble_accuracy
+
+    members, ensemble = ensemble_accuracy(_fashion(2000), seeds=range(10 * group, 10 * group + 5))
+    assert ensemble >= np.mean(members) + 0.005 and ensemble >= max(members), (members, ensemble)

@@ -247,3 +247,31 @@ def minibatch_gradient_noise(data, batch_sizes, seed=0, draws=20, hidden=(100, 1
     return {B: float(np.median([np.linalg.norm(gradient(rng.choice(len(y), B, replace=False)) - full)
                                 for _ in range(draws)]) / np.linalg.norm(full))
             for B in batch_sizes}
+
+
+# ---------------------------------------------------------------- 07: model ensembles
+
+def softmax_probabilities(scores):
+    """Row-wise softmax of class scores (N, C), computed stably."""
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def ensemble_accuracy(data, seeds, epochs=8, hidden=(100, 100), lr=1e-3):
+    """Train one network per seed (Adam, same hyperparameters; only the initialization and the
+    minibatch order differ) and average their softmax probabilities on the validation set.
+    Returns (validation accuracy of each member, of the ensemble)."""
+    from .model import FullyConnectedNet
+    from .solver import Solver
+
+    X, y = data["X_val"], data["y_val"]
+    probabilities, members = [], []
+    for seed in seeds:
+        model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], int(np.max(data["y_train"])) + 1, seed=seed)
+        Solver(model, data, update_rule="adam", optim_config={"learning_rate": lr}, batch_size=50,
+               num_epochs=epochs, verbose=False, progress=False, seed=seed).train()
+        p = softmax_probabilities(model.loss(X))
+        probabilities.append(p)
+        members.append(float(np.mean(p.argmax(axis=1) == y)))
+    return members, float(np.mean(np.mean(probabilities, axis=0).argmax(axis=1) == y))
