@@ -189,3 +189,15 @@ def test_an_ensemble_beats_its_average_member_and_matches_its_best(group):
 
     members, ensemble = ensemble_accuracy(_fashion(2000), seeds=range(10 * group, 10 * group + 5))
     assert ensemble >= np.mean(members) + 0.005 and ensemble >= max(members), (members, ensemble)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dropout_narrows_the_gap_on_a_small_training_set(seed):
+    """05, Experiment 1.2 (fast-mode epochs): on 50 examples both networks memorize the training
+    set, and the one trained with keep_prob 0.5 ends at least one point higher on validation."""
+    from trainlab.experiments import dropout_gap_runs
+
+    runs = dropout_gap_runs(_fashion(2000), 50, 60, seed=seed)
+    plain, dropout = runs[1.0], runs[0.5]
+    assert plain.train_acc_history[-1] == dropout.train_acc_history[-1] == 1.0
+    assert dropout.val_acc_history[-1] >= plain.val_acc_history[-1] + 0.01

@@ -275,3 +275,25 @@ def ensemble_accuracy(data, seeds, epochs=8, hidden=(100, 100), lr=1e-3):
         probabilities.append(p)
         members.append(float(np.mean(p.argmax(axis=1) == y)))
     return members, float(np.mean(np.mean(probabilities, axis=0).argmax(axis=1) == y))
+
+
+# ---------------------------------------------------------------- 05: dropout on a small training set
+
+def dropout_gap_runs(data, n_small, epochs, keep_probs=(1.0, 0.5), seed=0, hidden=(256, 256), iterate=iter):
+    """The same network trained with plain SGD on n_small training examples (a random subset
+    drawn with `seed`), once per keep_prob. Returns {keep_prob: trained Solver}."""
+    from .model import FullyConnectedNet
+    from .solver import Solver
+
+    idx = np.random.default_rng(seed).permutation(len(data["y_train"]))[:n_small]
+    small = {"X_train": data["X_train"][idx], "y_train": data["y_train"][idx],
+             "X_val": data["X_val"], "y_val": data["y_val"]}
+    runs = {}
+    for keep_prob in iterate(list(keep_probs)):
+        model = FullyConnectedNet(list(hidden), small["X_train"].shape[1], int(np.max(data["y_train"])) + 1,
+                                  keep_prob=keep_prob, seed=seed)
+        solver = Solver(model, small, update_rule="sgd", optim_config={"learning_rate": 0.05}, batch_size=25,
+                        num_epochs=epochs, verbose=False, progress=False, seed=seed)
+        solver.train()
+        runs[keep_prob] = solver
+    return runs
