@@ -201,3 +201,14 @@ def test_dropout_narrows_the_gap_on_a_small_training_set(seed):
     plain, dropout = runs[1.0], runs[0.5]
     assert plain.train_acc_history[-1] == dropout.train_acc_history[-1] == 1.0
     assert dropout.val_acc_history[-1] >= plain.val_acc_history[-1] + 0.01
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_average_of_the_last_epoch_beats_the_final_weights(seed):
+    """06, "Averaging the iterates" (fast-mode sizes): at a constant rate of 0.05 the average of
+    the last epoch's weights has at least 10% lower training loss and no lower validation accuracy."""
+    from trainlab.experiments import polyak_average_run
+
+    run = polyak_average_run(_fashion(2000), lr=0.05, epochs=6, seed=seed)
+    (last_loss, last_acc), (avg_loss, avg_acc) = run["last"], run["average"]
+    assert avg_loss < 0.9 * last_loss and avg_acc >= last_acc, run

@@ -297,3 +297,37 @@ def dropout_gap_runs(data, n_small, epochs, keep_probs=(1.0, 0.5), seed=0, hidde
         solver.train()
         runs[keep_prob] = solver
     return runs
+
+
+# ---------------------------------------------------------------- 06: Polyak averaging
+
+def polyak_average_run(data, lr=0.05, epochs=6, seed=0, hidden=(100, 100), batch_size=20):
+    """Plain SGD at a constant rate, keeping the running mean of the weights over the last epoch
+    (Polyak & Juditsky 1992). Returns {"last": (training loss, validation accuracy) of the final
+    weights, "average": the same for the averaged weights}; training loss on the whole training
+    set, without the weight penalty's noise (reg = 0)."""
+    from .model import FullyConnectedNet
+
+    X, y = data["X_train"], data["y_train"]
+    model = FullyConnectedNet(list(hidden), X.shape[1], int(np.max(y)) + 1, seed=seed)
+    rng = np.random.default_rng(seed)
+    steps_per_epoch = max(1, len(y) // batch_size)
+    average, count = None, 0
+    for epoch in range(epochs):
+        order = rng.permutation(len(y))
+        for step in range(steps_per_epoch):
+            batch = order[step * batch_size:(step + 1) * batch_size]
+            _, grads = model.loss(X[batch], y[batch])
+            model.params = {k: v - lr * grads[k] for k, v in model.params.items()}
+            if epoch == epochs - 1:  # the running mean of the last epoch's iterates
+                count += 1
+                average = {k: v.copy() for k, v in model.params.items()} if average is None else \
+                    {k: average[k] + (v - average[k]) / count for k, v in model.params.items()}
+
+    def measure(params):
+        model.params = params
+        loss, _ = model.loss(X, y)
+        return float(loss), float(np.mean(np.argmax(model.loss(data["X_val"]), axis=1) == data["y_val"]))
+
+    last = dict(model.params)
+    return {"last": measure(last), "average": measure(average)}
