@@ -4,7 +4,7 @@
 
 Applies the resource limits and drops to the unprivileged uid (grader/confine.py), puts the public
 grader (no hidden checks, no instructor tools, no reference solutions) first on sys.path, then runs
-ipykernel. Imports only the standard library before the kernel starts.
+ipykernel. Imports only the standard library and pyzmq before the kernel starts.
 """
 import os
 import sys
@@ -21,6 +21,12 @@ def main(argv) -> None:
     sys.path.remove(HERE)
     sys.path.insert(0, public_root)
     sys.argv = [os.path.join(public_root, "ipykernel_launcher.py"), *kernel_args]  # the name ipykernel expects
+    import zmq
+
+    # Large messages (a figure's PNG) are sent zero-copy by default, which starts pyzmq's garbage
+    # collector thread on first use. A notebook that has used up its process limit (a fork flood)
+    # could then no longer send any output; copying every message needs no thread.
+    zmq.COPY_THRESHOLD = (1 << 31) - 1  # the largest value pyzmq accepts
     from ipykernel.kernelapp import launch_new_instance
 
     launch_new_instance()
