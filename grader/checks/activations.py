@@ -5,7 +5,7 @@ import numpy as np
 
 from ..cases import Case, add_case, add_dtype_check, add_layer_cases
 from ..compare import assert_true
-from ..registry import check, checked_result
+from ..registry import check
 from .common import away_from_zero, dims, extreme, formula_hint, same_values
 
 T = "activations"
@@ -119,7 +119,7 @@ for _act in ELEMENTWISE:
                     hint_forward=forward_hint(_act), hint_backward=backward_hint(_act))
     add_case(Case(T, f"{_act}_forward", "inputs of magnitude up to 1000: output",
                   lambda rng, r: {"x": extreme(rng)},
-                  lambda call, inputs, _a=f"{T}.{_act}_forward": {"out": checked_result(_a, call(_a, inputs["x"]))[0]},
+                  lambda call, inputs, _a=f"{T}.{_act}_forward": {"out": call(_a, inputs["x"])[0]},
                   hint=large_input_hint(_act)))
 
 

@@ -70,18 +70,5 @@ def formula_hint(key: str, mistakes, fallback=None):
     return hint
 
 
-def first_hint(*hints):
-    """A Case hint: the first of `hints` (None entries skipped) that has something to say."""
-
-    def hint(inputs, got, expected):
-        for h in hints:
-            text = h(inputs, got, expected) if h else None
-            if text:
-                return text
-        return None
-
-    return hint
-
-
 RAISE_HINT = ("the docstring says when to raise ValueError: check the arguments before computing anything "
               "(the scaffold's checks do it; keep them).")

@@ -14,7 +14,7 @@ from ..cases import Case, add_case
 from ..compare import assert_true
 from ..errors import CheckFailure
 from ..registry import check
-from .common import first_hint, formula_hint, same_values
+from .common import formula_hint, same_values
 
 T = "preprocessing"
 TEST_SHIFT = 2.0  # the test cloud is moved by +-TEST_SHIFT per feature

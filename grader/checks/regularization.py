@@ -15,7 +15,7 @@ from ..cases import Case, add_case, add_dtype_check, add_layer_cases
 from ..compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe, rel_error_array
 from ..errors import CheckFailure
 from ..numgrad import directional_gradient_check
-from ..registry import check, checked_result
+from ..registry import check
 from .common import RAISE_HINT, away_from_half, away_from_zero, dims, formula_hint
 
 T = "regularization"
@@ -173,7 +173,7 @@ for _forward, _backward, _inverted in (("dropout_forward", "dropout_backward", T
                         judge_forward=any_draw(_forward, _inverted) if _mode == "train" else None)
     add_case(Case(T, _forward, DRAW_NAME, make_documented_draw,
                   lambda call, inputs, _f=f"{T}.{_forward}": {
-                      "out": checked_result(_f, call(_f, inputs["x"], dropout_param(inputs)))[0]},
+                      "out": call(_f, inputs["x"], dropout_param(inputs))[0]},
                   hint=dropout_forward_hint if _inverted else None, twin=False))
 
 

@@ -10,6 +10,26 @@ from __future__ import annotations
 import numpy as np
 
 
+# ---------------------------------------------------------------- training one network
+
+def train_network(data, hidden, seed, update_rule, lr, epochs, batch_size=50, schedule=None, schedule_params=None,
+                  ignore_overflow=False, **model_options):
+    """A FullyConnectedNet (hidden layer sizes, model_options as its keywords) trained by a quiet
+    Solver on the data dict, model and minibatch order seeded with `seed`. ignore_overflow: a run
+    meant to diverge, with NumPy's overflow warnings silenced. Returns the trained Solver."""
+    from .model import FullyConnectedNet
+    from .solver import Solver
+
+    classes = int(max(np.max(data["y_train"]), np.max(data["y_val"]))) + 1
+    model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], classes, seed=seed, **model_options)
+    solver = Solver(model, data, update_rule=update_rule, optim_config={"learning_rate": lr}, lr_schedule=schedule,
+                    schedule_params=schedule_params, batch_size=batch_size, num_epochs=epochs, verbose=False,
+                    progress=False, seed=seed)
+    with np.errstate(all="ignore" if ignore_overflow else None):
+        solver.train()
+    return solver
+
+
 # ---------------------------------------------------------------- 01: zero-centred inputs
 
 def sgd_path(inputs, w_star, lr=0.5, steps=400, seed=0):
@@ -82,20 +102,9 @@ def train_under_schedules(data, lr0, epochs, seed=0, hidden=(100, 100), batch_si
     """One SGD-with-momentum run per schedule of schedule_table(epochs), same model seed and
     minibatch order. data: a Solver data dict. Returns {label: trained Solver}; `iterate` wraps
     the list of labels (a progress bar)."""
-    from .model import FullyConnectedNet
-    from .solver import Solver
-
     table = schedule_table(epochs)
-    runs = {}
-    for label in iterate(list(labels or table)):
-        schedule, params = table[label]
-        model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], int(np.max(data["y_train"])) + 1, seed=seed)
-        solver = Solver(model, data, update_rule="sgd_momentum", optim_config={"learning_rate": lr0},
-                        lr_schedule=schedule, schedule_params=params, batch_size=batch_size, num_epochs=epochs,
-                        verbose=False, progress=False, seed=seed)
-        solver.train()
-        runs[label] = solver
-    return runs
+    return {label: train_network(data, hidden, seed, "sgd_momentum", lr0, epochs, batch_size, *table[label])
+            for label in iterate(list(labels or table))}
 
 
 def final_training_loss(solver):
@@ -111,19 +120,9 @@ def sgd_runs(data, learning_rates, epochs, seed=0, hidden=(100, 100), batch_size
     """One plain-SGD run per learning rate, same model seed and minibatch order; diverging runs
     overflow on purpose, with NumPy's warnings silenced for them. normalization: as for
     FullyConnectedNet. Returns {lr: trained Solver}."""
-    from .model import FullyConnectedNet
-    from .solver import Solver
-
-    runs = {}
-    for lr in iterate(list(learning_rates)):
-        model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], int(np.max(data["y_train"])) + 1,
-                                  normalization=normalization, seed=seed)
-        solver = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": lr}, batch_size=batch_size,
-                        num_epochs=epochs, verbose=False, progress=False, seed=seed)
-        with np.errstate(all="ignore"):
-            solver.train()
-        runs[lr] = solver
-    return runs
+    return {lr: train_network(data, hidden, seed, "sgd", lr, epochs, batch_size, ignore_overflow=True,
+                              normalization=normalization)
+            for lr in iterate(list(learning_rates))}
 
 
 def epoch_mean_losses(solver):
@@ -165,18 +164,9 @@ def activation_race(data, activations, depth, lr=0.1, epochs=8, seed=0, width=10
     """One plain-SGD run per activation, same data, learning rate, seed and minibatch order, each
     with its usual initialization (Kaiming for ReLU, Xavier for the saturating ones).
     Returns {activation: trained Solver}."""
-    from .model import FullyConnectedNet
-    from .solver import Solver
-
-    runs = {}
-    for name in iterate(list(activations)):
-        model = FullyConnectedNet([width] * depth, data["X_train"].shape[1], int(np.max(data["y_train"])) + 1,
-                                  activation=name, init="kaiming" if "relu" in name else "xavier", seed=seed)
-        solver = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": lr}, batch_size=50,
-                        num_epochs=epochs, verbose=False, progress=False, seed=seed)
-        solver.train()
-        runs[name] = solver
-    return runs
+    return {name: train_network(data, [width] * depth, seed, "sgd", lr, epochs, activation=name,
+                                init="kaiming" if "relu" in name else "xavier")
+            for name in iterate(list(activations))}
 
 
 # ---------------------------------------------------------------- 06: AdaGrad's shrinking step
@@ -262,16 +252,10 @@ def ensemble_accuracy(data, seeds, epochs=8, hidden=(100, 100), lr=1e-3):
     """Train one network per seed (Adam, same hyperparameters; only the initialization and the
     minibatch order differ) and average their softmax probabilities on the validation set.
     Returns (validation accuracy of each member, of the ensemble)."""
-    from .model import FullyConnectedNet
-    from .solver import Solver
-
     X, y = data["X_val"], data["y_val"]
     probabilities, members = [], []
     for seed in seeds:
-        model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], int(np.max(data["y_train"])) + 1, seed=seed)
-        Solver(model, data, update_rule="adam", optim_config={"learning_rate": lr}, batch_size=50,
-               num_epochs=epochs, verbose=False, progress=False, seed=seed).train()
-        p = softmax_probabilities(model.loss(X))
+        p = softmax_probabilities(train_network(data, hidden, seed, "adam", lr, epochs).model.loss(X))
         probabilities.append(p)
         members.append(float(np.mean(p.argmax(axis=1) == y)))
     return members, float(np.mean(np.mean(probabilities, axis=0).argmax(axis=1) == y))
@@ -282,21 +266,11 @@ def ensemble_accuracy(data, seeds, epochs=8, hidden=(100, 100), lr=1e-3):
 def dropout_gap_runs(data, n_small, epochs, keep_probs=(1.0, 0.5), seed=0, hidden=(256, 256), iterate=iter):
     """The same network trained with plain SGD on n_small training examples (a random subset
     drawn with `seed`), once per keep_prob. Returns {keep_prob: trained Solver}."""
-    from .model import FullyConnectedNet
-    from .solver import Solver
-
     idx = np.random.default_rng(seed).permutation(len(data["y_train"]))[:n_small]
     small = {"X_train": data["X_train"][idx], "y_train": data["y_train"][idx],
              "X_val": data["X_val"], "y_val": data["y_val"]}
-    runs = {}
-    for keep_prob in iterate(list(keep_probs)):
-        model = FullyConnectedNet(list(hidden), small["X_train"].shape[1], int(np.max(data["y_train"])) + 1,
-                                  keep_prob=keep_prob, seed=seed)
-        solver = Solver(model, small, update_rule="sgd", optim_config={"learning_rate": 0.05}, batch_size=25,
-                        num_epochs=epochs, verbose=False, progress=False, seed=seed)
-        solver.train()
-        runs[keep_prob] = solver
-    return runs
+    return {keep_prob: train_network(small, hidden, seed, "sgd", 0.05, epochs, batch_size=25, keep_prob=keep_prob)
+            for keep_prob in iterate(list(keep_probs))}
 
 
 # ---------------------------------------------------------------- 06: Polyak averaging
