@@ -85,7 +85,8 @@ def zigzag_convergence(seed=0, lr=0.5, steps=2000, tol=0.01):
 
 def schedule_table(epochs):
     """label -> (schedule function, its parameters): every decaying schedule ends at about a
-    tenth of lr0 after `epochs` epochs (cosine at 0), so they differ only in their shape."""
+    tenth of lr0 after `epochs` epochs (cosine and
+    linear at 0), so they differ only in their shape."""
     from . import schedules
 
     return {
@@ -94,6 +95,8 @@ def schedule_table(epochs):
         "exponential": (schedules.exponential_decay, {"k": np.log(10) / epochs}),
         "1/t": (schedules.inverse_time_decay, {"k": 9 / epochs}),
         "cosine": (schedules.cosine_decay, {"total": epochs}),
+        "linear": (schedules.linear_decay, {"total": epochs}),
+        "1/sqrt(t)": (schedules.inverse_sqrt_decay, {"k": 99 / epochs}),
     }
 
 
@@ -132,6 +135,59 @@ def epoch_mean_losses(solver):
     losses = np.asarray(solver.loss_history, dtype=float)
     return [float(np.mean(losses[i:i + per_epoch])) for i in range(0, len(losses), per_epoch)]
 
+
+
+def initial_losses(data, regs, n=500, seed=0, hidden=(100,)):
+    """The loss before any training on the first n training examples, for small Gaussian weights
+    (std 1e-2) and for Kaiming weights, at each L2 strength in regs.
+    Returns {"gaussian": {reg: loss}, "kaiming": {reg: loss}}."""
+    from .model import FullyConnectedNet
+
+    X, y = data["X_train"][:n], data["y_train"][:n]
+    classes = int(max(np.max(data["y_train"]), np.max(data["y_val"]))) + 1
+    inits = {"gaussian": {"init": "gaussian", "weight_scale": 1e-2}, "kaiming": {"init": "kaiming"}}
+    return {name: {reg: float(FullyConnectedNet(list(hidden), X.shape[1], classes, reg=reg, seed=seed,
+                                                **options).loss(X, y)[0]) for reg in regs}
+            for name, options in inits.items()}
+
+
+def ratio_summary(solver):
+    """What the first layer's update-to-weight ratio says about one run: {"ratio": the median of
+    ||dW1|| / ||W1|| over the steps, "peak": its largest value, "val_acc": the final validation
+    accuracy, "diverged": whether the Solver stopped the run}."""
+    ratios = solver.update_ratio_history["W1"]
+    return {"ratio": float(np.median(ratios)), "peak": float(np.max(ratios)),
+            "val_acc": float(solver.val_acc_history[-1]), "diverged": solver.stop_reason is not None}
+
+
+def flat_loss_rising_accuracy(data, lr=2e-3, epochs=5, seed=0, hidden=(100,)):
+    """Small Gaussian weights (std 1e-2) and a small learning rate: the class scores stay close to
+    each other, so the softmax loss hardly moves from ln C, yet the largest score is already the
+    right one more and more often. Returns {"losses": epoch-mean training losses,
+    "val_acc": validation accuracy before training and after every epoch}."""
+    solver = train_network(data, hidden, seed, "sgd", lr, epochs, init="gaussian", weight_scale=1e-2)
+    return {"losses": epoch_mean_losses(solver), "val_acc": [float(a) for a in solver.val_acc_history]}
+
+
+def loss_curve_shapes(data, epochs=10, seed=0, lr=0.05, n_small=50, small_epochs=40):
+    """Two loss-curve shapes made on purpose. (a) Three hidden layers with tiny Gaussian weights
+    (std 0.03) against the same net with Kaiming weights, SGD with momentum: iterations until the
+    loss first falls below 0.9 ln C. (b) Hidden [500, 500], no regularization, n_small examples:
+    the final train and validation accuracy.
+    Returns {"plateau": {"gaussian": iterations, "kaiming": iterations}, "train_acc": a,
+    "val_acc": a, "solvers": {"gaussian": Solver, "kaiming": Solver, "overfit": Solver}}."""
+    classes = int(max(np.max(data["y_train"]), np.max(data["y_val"]))) + 1
+    plateau, solvers = {}, {}
+    for init in ("gaussian", "kaiming"):
+        solvers[init] = solver = train_network(data, (100, 100, 100), seed, "sgd_momentum", lr, epochs, init=init,
+                               weight_scale=0.03)
+        below = np.flatnonzero(np.asarray(solver.loss_history) < 0.9 * np.log(classes))
+        plateau[init] = int(below[0]) if below.size else len(solver.loss_history)
+    small = {"X_train": data["X_train"][:n_small], "y_train": data["y_train"][:n_small],
+             "X_val": data["X_val"], "y_val": data["y_val"]}
+    solvers["overfit"] = overfit = train_network(small, (500, 500), seed, "sgd", lr, small_epochs, batch_size=10)
+    return {"plateau": plateau, "train_acc": float(overfit.train_acc_history[-1]),
+            "val_acc": float(overfit.val_acc_history[-1]), "solvers": solvers}
 
 # ---------------------------------------------------------------- 01: SELU's fixed point
 

@@ -79,12 +79,34 @@ def cosine_decay(lr0, epoch, total, lr_min=0.0):
     return lr
 
 
+def linear_decay(lr0, epoch, total):
+    """A straight line from lr0 down to 0 over `total` epochs, then 0 (given, not graded).
+
+    lr = lr0 * (1 - min(epoch, total) / total)
+    """
+    e = _epochs(epoch)
+    _positive("total", total)
+    return lr0 * (1 - np.minimum(e, total) / total)
+
+
+def inverse_sqrt_decay(lr0, epoch, k=1.0):
+    """The rate falls like one over the square root of time, as after the warm-up of the Transformer
+    (Vaswani et al. 2017, section 5.3); shifted by one so that it starts at lr0 (given, not graded).
+
+    lr = lr0 / sqrt(1 + k * epoch)
+    """
+    e = _epochs(epoch)
+    return lr0 / np.sqrt(1 + k * e)
+
+
 SCHEDULES = {
     "constant": constant,
     "step_decay": step_decay,
     "exponential_decay": exponential_decay,
     "inverse_time_decay": inverse_time_decay,
     "cosine_decay": cosine_decay,
+    "linear_decay": linear_decay,
+    "inverse_sqrt_decay": inverse_sqrt_decay,
 }
 
 
