@@ -301,3 +301,100 @@ def test_the_reference_best_model_reaches_what_notebook_07_says(seed):
     assert accuracy >= best_model_threshold(data["source"]), accuracy
     if data["source"] == "fashion_mnist_subset":
         assert abs(accuracy - 0.884) < 0.02, accuracy
+
+
+def _raw():
+    """The embedded data as images, (N, 1, 28, 28) pixels in 0..255."""
+    from trainlab_datasets import load_dataset
+
+    return load_dataset("fashion_mnist_subset")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_augmentation_buys_invariance_not_clean_accuracy(seed):
+    """05, "What augmentation buys" (500 images, 2000 SGD steps each): on the clean validation set
+    neither flips nor crops help (flips within 2 points, crops of up to 3 pixels no higher); on
+    mirrored validation images the flip-trained net is at least 15 points above the plain one, on
+    images shifted by up to 3 pixels the crop-trained one at least 20 points above."""
+    from trainlab.experiments import augmentation_invariance
+
+    r = augmentation_invariance(_raw(), 500, 2000, seed, names=("none", "flip", "crop3"))
+    none, flip, crop = r["none"], r["flip"], r["crop3"]
+    assert abs(flip["clean"] - none["clean"]) < 0.02 and crop["clean"] <= none["clean"], r
+    assert flip["flipped"] > none["flipped"] + 0.15, r
+    assert crop["shifted"] > none["shifted"] + 0.2, r
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_brightness_contrast_jitter_keeps_accuracy_on_dark_low_contrast_images(seed):
+    """05, "Colour jitter on grayscale images" (2000 images, 2000 SGD steps each): at 60%
+    brightness and half contrast the plain net loses at least 20 points; the jittered net stays
+    within 3 points of its clean accuracy, which is within 2 points of the plain net's."""
+    from trainlab.experiments import jitter_robustness
+
+    r = jitter_robustness(_raw(), 2000, 2000, seed)
+    plain, jit = r["plain"], r["jitter"]
+    assert plain["dark_low_contrast"] < plain["clean"] - 0.2, r
+    assert jit["dark_low_contrast"] > jit["clean"] - 0.03 and jit["clean"] > plain["clean"] - 0.02, r
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_averaging_dropout_masks_approaches_the_scaled_network(seed):
+    """05, "Randomness at training, its average at test" (keep_prob 0.5, 2000 images): one random
+    mask is at least 4 points below the deterministic scaled net; averaging the softmax over more
+    masks climbs (1 < 5 < 50) and 50 masks are within 2 points of it, agreeing on 95% of images."""
+    from trainlab.experiments import dropout_mask_averaging
+
+    r = dropout_mask_averaging(_fashion(2000), seed)
+    assert r["single_mean"] < r["scaled"] - 0.04, r
+    assert r[1] < r[5] < r[50] and abs(r[50] - r["scaled"]) < 0.02 and r["agreement"] > 0.95, r
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_batchnorm_regularizes_only_through_small_batches(seed):
+    """04, "Does batchnorm regularize?" (1000 images, 20 epochs): with batches of 4 the plain and
+    the layer-norm networks memorize the training set while batchnorm stays below 0.90, so its gap
+    is at least 8 points smaller than both, without a higher validation accuracy; with batches of
+    32 the gaps are within 3 points."""
+    from trainlab.experiments import final_accuracies, normalization_gap_runs
+
+    runs = {key: final_accuracies(s) for key, s in normalization_gap_runs(_fashion(9000), seed=seed).items()}
+    (plain_tr, plain_val, plain_gap), (bn_tr, bn_val, bn_gap), (ln_tr, _, ln_gap) = (
+        runs[(norm, 4)] for norm in (None, "batchnorm", "layernorm"))
+    assert plain_tr >= 0.995 and ln_tr >= 0.995 and bn_tr <= 0.90, runs
+    assert bn_gap <= plain_gap - 0.08 and bn_gap <= ln_gap - 0.08 and bn_val < plain_val + 0.01, runs
+    assert abs(runs[("batchnorm", 32)][2] - runs[(None, 32)][2]) <= 0.03, runs
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_small_positive_bias_does_not_save_relus_from_dying(seed):
+    """01, "Dead ReLUs": nothing is dead at initialization; after 100 steps at lr 1.0 at least 75%
+    of the units are dead with bias 0 and within 8 points of that with bias 0.01 or 0.1, because
+    the first step moves a unit's pre-activation by more than five times 0.1; only a bias of 1
+    saves at least 5 points."""
+    from trainlab.experiments import dead_relus_by_bias
+
+    raw = _raw()
+    X, y = raw["X_train"][:2000].reshape(2000, -1).astype(float) / 255.0, raw["y_train"][:2000]
+    r = dead_relus_by_bias(X, y, seed=seed)
+    assert all(f == 0 for f in r["init"].values()), r
+    dead = r[1.0]
+    assert dead[0.0] >= 0.75 and abs(dead[0.01] - dead[0.0]) <= 0.08 and abs(dead[0.1] - dead[0.0]) <= 0.08, r
+    assert dead[1.0] <= dead[0.0] - 0.05 and r["first_step_shift"][1.0] > 0.5, r
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_elu_damps_noise_only_far_below_zero(seed):
+    """01, "Is ELU robust to noise?": on a real first layer (at initialization and after 5 epochs),
+    ELU's below-zero units pass less noise than leaky ReLU's only where e^z is below the leaky
+    slope (z < ln 0.1, fewer than 10% of them), and overall at least 2.5 times the noise of leaky
+    ReLU with slope 0.1."""
+    from trainlab.experiments import deactivated_noise_transmission
+
+    data = _fashion(2000)
+    for epochs in (0, 5):
+        r = deactivated_noise_transmission(data, seed=seed, epochs=epochs)
+        elu, leaky = r["by_bin"]["elu"], r["by_bin"]["leaky_relu_0.1"]
+        assert r["all"]["elu"] >= 2.5 * r["all"]["leaky_relu_0.1"], r
+        assert elu[0] < r["by_bin"]["leaky_relu_0.01"][0] and elu[1] < 0.8 * leaky[1] and elu[3] > leaky[3], r
+        assert r["bin_share"][0] + r["bin_share"][1] < 0.10, r

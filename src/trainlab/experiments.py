@@ -361,3 +361,285 @@ def polyak_average_run(data, lr=0.05, epochs=6, seed=0, hidden=(100, 100), batch
 
     last = dict(model.params)
     return {"last": measure(last), "average": measure(average)}
+
+
+# ---------------------------------------------------------------- 05: augmentation, on the fly
+
+def pixel_preprocessing(images):
+    """The notebooks' preprocessing, fitted on clean training images (N, C, H, W): a function
+    images -> features (N, D), flattened, minus the mean training image, over the pixel std."""
+    flat = images.reshape(len(images), -1).astype(np.float64)
+    mean, std = flat.mean(axis=0), float(flat.std())
+    return lambda X: (X.reshape(len(X), -1) - mean) / std
+
+
+def augmentations(cutout_size=7):
+    """name -> augment(images, rng) or None (as is): 'flip', 'crop2'/'crop3'/'crop4' (random crops
+    of the original size after zero padding by 2, 3, 4 pixels, i.e. shifts by up to that much),
+    'cutout' (one cutout_size square; 7 is notebook 05's CUT on 28x28)."""
+    from . import augmentation as aug
+
+    table = {"none": None, "flip": lambda x, rng: aug.random_flip(x, rng),
+             "cutout": lambda x, rng: aug.cutout(x, rng, size=cutout_size)}
+    for pad in (2, 3, 4):
+        table[f"crop{pad}"] = lambda x, rng, pad=pad: aug.random_crop(x, rng, padding=pad)
+    return table
+
+
+def train_augmented(images, labels, prep, augment, steps, seed=0, hidden=(256, 256), lr=0.05, batch_size=25,
+                    final_fraction=0.25, **model_options):
+    """A FullyConnectedNet trained by plain SGD for `steps` minibatches drawn from raw images
+    (N, C, H, W), each minibatch passed through augment(batch, rng) (None: as is) and then the
+    fixed function prep (images -> features). Model, minibatch order and augmentation seeded with
+    `seed`. The last final_fraction of the steps run at lr / 10, so that the final weights are not
+    one noisy iterate of a constant rate. Returns the trained model (its last weights)."""
+    from .model import FullyConnectedNet
+
+    model = FullyConnectedNet(list(hidden), int(np.prod(images.shape[1:])), int(np.max(labels)) + 1, seed=seed,
+                              **model_options)
+    order_rng, aug_rng = np.random.default_rng([seed, 0]), np.random.default_rng([seed, 1])
+    order = np.empty(0, dtype=int)
+    for step in range(steps):
+        rate = lr / 10 if step >= (1 - final_fraction) * steps else lr
+        if len(order) < batch_size:  # a fresh permutation every epoch
+            order = np.concatenate([order, order_rng.permutation(len(labels))])
+        batch, order = order[:batch_size], order[batch_size:]
+        x = images[batch] if augment is None else augment(images[batch], aug_rng)
+        _, grads = model.loss(prep(x), labels[batch])
+        for name, g in grads.items():
+            model.params[name] = model.params[name] - rate * g
+    return model
+
+
+def accuracy(model, X, y):
+    """Test-mode accuracy of a model on features X (N, D)."""
+    return float(np.mean(np.argmax(model.loss(X), axis=1) == y))
+
+
+def transformed_validation_sets(images, seed=0, padding=3, cutout_size=7):
+    """Validation images (N, C, H, W) as they are and transformed once, for measuring what an
+    augmentation makes a network robust to: {'clean', 'flipped' (all mirrored), 'shifted' (a random
+    crop after zero padding by `padding`, i.e. shifted by up to that many pixels), 'cutout'}.
+    The random shifts and squares are drawn with `seed`."""
+    from . import augmentation as aug
+
+    rng = np.random.default_rng([seed, 2])
+    return {"clean": images, "flipped": images[:, :, :, ::-1],
+            "shifted": aug.random_crop(images, rng, padding=padding),
+            "cutout": aug.cutout(images, rng, size=cutout_size)}
+
+
+def augmentation_invariance(raw, n_train, steps, seed=0, names=("none", "flip", "crop3", "cutout"),
+                            hidden=(256, 256), lr=0.05, batch_size=25):
+    """One network per augmentation of augmentations(), trained on the same random subset of
+    n_train raw training images (drawn with `seed`) for the same number of plain-SGD steps, with
+    the same initialization and minibatch order; each minibatch is augmented afresh. Every network
+    is evaluated on the validation images as they are and flipped, shifted (by up to 3 pixels)
+    and cut out (transformed_validation_sets).
+    raw: {'X_train': (N, C, H, W) pixels, 'y_train', 'X_val', 'y_val'}; the preprocessing is
+    fitted on all of raw['X_train'], clean, and applied to every image after augmentation.
+    Returns {name: {validation set: accuracy of the final weights}}."""
+    prep = pixel_preprocessing(raw["X_train"])
+    idx = np.random.default_rng(seed).permutation(len(raw["y_train"]))[:n_train]
+    images, labels = raw["X_train"][idx], raw["y_train"][idx]
+    val = {k: prep(v) for k, v in transformed_validation_sets(raw["X_val"], seed).items()}
+    table = augmentations()
+    result = {}
+    for name in names:
+        model = train_augmented(images, labels, prep, table[name], steps, seed, hidden, lr, batch_size)
+        result[name] = {k: accuracy(model, X, raw["y_val"]) for k, X in val.items()}
+    return result
+
+
+# ---------------------------------------------------------------- 05: brightness / contrast jitter
+
+def brightness_contrast(images, brightness, contrast, max_value=255.0):
+    """Grayscale 'colour jitter': each image (N, C, H, W) times its brightness factor (N,), then
+    its contrast stretched about its own mean by its contrast factor (N,), clipped to
+    [0, max_value]. Factors of 1 leave an image as it is."""
+    b, c = (np.asarray(f, dtype=np.float64).reshape(-1, 1, 1, 1) for f in (brightness, contrast))
+    x = images * b
+    m = x.mean(axis=(1, 2, 3), keepdims=True)
+    return np.clip(m + c * (x - m), 0, max_value).astype(images.dtype)
+
+
+def jitter(brightness=(0.4, 1.2), contrast=(0.4, 1.2)):
+    """augment(images, rng): random brightness and contrast factors, uniform in the given ranges,
+    one pair per image (draws brightness, then contrast, rng.uniform(lo, hi, N) each)."""
+    def augment(x, rng):
+        n = len(x)
+        return brightness_contrast(x, rng.uniform(*brightness, n), rng.uniform(*contrast, n))
+    return augment
+
+
+def jitter_robustness(raw, n_train, steps, seed=0, shifts=None, hidden=(256, 256), lr=0.05,
+                      brightness=(0.4, 1.2), contrast=(0.4, 1.2)):
+    """The same network trained with and without brightness/contrast jitter (same subset of
+    n_train raw training images drawn with `seed`, initialization, minibatch order and number of
+    SGD steps), evaluated on validation images shifted by brightness_contrast before the fixed
+    preprocessing (fitted on the clean training images). shifts: {label: (brightness, contrast)};
+    default clean, dark (x 0.6), low_contrast (x 0.5 about each image's mean) and
+    dark_low_contrast (both).
+    Returns {"plain": {label: accuracy}, "jitter": {label: accuracy}}."""
+    shifts = shifts or {"clean": (1.0, 1.0), "dark": (0.6, 1.0), "low_contrast": (1.0, 0.5),
+                        "dark_low_contrast": (0.6, 0.5)}
+    prep = pixel_preprocessing(raw["X_train"])
+    idx = np.random.default_rng(seed).permutation(len(raw["y_train"]))[:n_train]
+    images, labels = raw["X_train"][idx], raw["y_train"][idx]
+    n_val = len(raw["y_val"])
+    X_val = {label: prep(brightness_contrast(raw["X_val"], np.full(n_val, b), np.full(n_val, c)))
+             for label, (b, c) in shifts.items()}
+    result = {}
+    for name, augment in (("plain", None), ("jitter", jitter(brightness, contrast))):
+        model = train_augmented(images, labels, prep, augment, steps, seed, hidden, lr)
+        result[name] = {label: accuracy(model, X, raw["y_val"]) for label, X in X_val.items()}
+    return result
+
+
+# ---------------------------------------------------------------- 05: dropout, averaged at test time
+
+def sampled_dropout_probabilities(model, X, num_masks):
+    """Softmax probabilities (num_masks, N, C) of a FullyConnectedNet with dropout left ON at test
+    time: one fresh set of masks (drawn from the model's generator) per sample."""
+    L = model.num_layers
+    return np.stack([softmax_probabilities(model.hidden_activations(X, mode="train")[-1] @ model.params[f"W{L}"]
+                                           + model.params[f"b{L}"]) for _ in range(num_masks)])
+
+
+def dropout_mask_averaging(data, seed=0, ks=(1, 2, 5, 10, 50), keep_prob=0.5, hidden=(512, 512), epochs=10,
+                           lr=0.05, batch_size=50):
+    """A network trained with dropout (keep_prob) by plain SGD (train_network: the Solver keeps the
+    epoch with the best validation accuracy), then evaluated on the validation set three ways: the
+    deterministic test-mode net ('scaled', the inverted-dropout weight scaling), one random mask per
+    example ('single_mean': accuracy averaged over max(ks) single masks), and
+    the average of softmax probabilities over the first K of max(ks) random masks, for K in ks.
+    Returns {"scaled": acc, "single_mean": acc, "single_min": acc, K: acc, ...,
+    "agreement": fraction of validation predictions where 'scaled' and the max(ks)-mask average agree}."""
+    model = train_network(data, hidden, seed, "sgd", lr, epochs, batch_size, keep_prob=keep_prob).model
+    X, y = data["X_val"], data["y_val"]
+    scaled = np.argmax(model.loss(X), axis=1)
+    probabilities = sampled_dropout_probabilities(model, X, max(ks))
+    singles = np.mean(probabilities.argmax(axis=2) == y, axis=1)
+    result = {"scaled": float(np.mean(scaled == y)), "single_mean": float(singles.mean()),
+              "single_min": float(singles.min())}
+    for k in ks:
+        result[k] = float(np.mean(probabilities[:k].mean(axis=0).argmax(axis=1) == y))
+    result["agreement"] = float(np.mean(probabilities.mean(axis=0).argmax(axis=1) == scaled))
+    return result
+
+
+# ---------------------------------------------------------------- 04: batchnorm's noise as a regularizer
+
+def normalization_gap_runs(data, n_small=1000, batch_sizes=(4, 32), seed=0, lr=0.01, epochs=20,
+                           hidden=(100, 100, 100), normalizations=(None, "batchnorm", "layernorm"),
+                           iterate=iter):
+    """The same network trained with plain SGD on n_small training examples (a random subset
+    drawn with `seed`), once per normalization and batch size, same lr, epochs, model seed and
+    minibatch order. Layer norm is the control: the same normalization of each layer's scale, but
+    with per-example statistics, so no batch noise. Returns {(normalization, batch_size): Solver}."""
+    idx = np.random.default_rng(seed).permutation(len(data["y_train"]))[:n_small]
+    small = {"X_train": data["X_train"][idx], "y_train": data["y_train"][idx],
+             "X_val": data["X_val"], "y_val": data["y_val"]}
+    runs = [(normalization, bs) for bs in batch_sizes for normalization in normalizations]
+    return {(normalization, bs): train_network(small, hidden, seed, "sgd", lr, epochs, batch_size=bs,
+                                               normalization=normalization)
+            for normalization, bs in iterate(runs)}
+
+
+def final_accuracies(solver):
+    """(training accuracy, validation accuracy, their gap) after the last epoch, both measured in
+    test mode (batchnorm with its running averages). The last epoch, not the Solver's best one:
+    the best epoch is chosen on the validation set and would shrink the gap by selection."""
+    train, val = solver.train_acc_history[-1], solver.val_acc_history[-1]
+    return float(train), float(val), float(train - val)
+
+
+# ---------------------------------------------------------------- 01/03: a positive bias against dead ReLUs
+
+def dead_relus_by_bias(X, y, biases=(0.0, 0.01, 0.1, 1.0), learning_rates=(0.3, 1.0), steps=100, seed=0,
+                       hidden=100, batch_size=50):
+    """Fraction of dead hidden ReLUs (output 0 for every row of X) of affine - relu - affine with
+    Kaiming weights and every hidden bias set to `bias`, at initialization and after `steps`
+    plain-SGD steps at each learning rate (same weights and minibatches for every bias).
+    X: (N, D) raw pixels in [0, 1], as in notebook 01's dead-ReLU experiment; y: (N,) labels.
+    Also what the first step does to a unit, for scale: the median over units of |change of the
+    unit's mean pre-activation over X| (bias 0), to compare with the biases.
+    Returns {"init": {bias: f}, lr: {bias: f}, "first_step_shift": {lr: median shift}}."""
+    from .model import FullyConnectedNet
+
+    classes = int(np.max(y)) + 1
+
+    def fresh(bias):
+        model = FullyConnectedNet([hidden], X.shape[1], classes, seed=seed)
+        model.params["b1"] = np.full(hidden, float(bias))
+        return model
+
+    def dead(model):
+        return float(np.mean(np.all(model.hidden_activations(X)[0] <= 0, axis=0)))
+
+    def sgd(model, lr, steps):
+        rng = np.random.default_rng(seed)
+        with np.errstate(all="ignore"):  # the largest rates blow some units up on purpose
+            for _ in range(steps):
+                batch = rng.choice(len(y), batch_size, replace=False)
+                loss, grads = model.loss(X[batch], y[batch])
+                if not np.isfinite(loss):
+                    break
+                model.params = {k: v - lr * grads[k] for k, v in model.params.items()}
+        return model
+
+    def mean_preactivation(model):
+        return (X @ model.params["W1"] + model.params["b1"]).mean(axis=0)
+
+    result = {"init": {bias: dead(fresh(bias)) for bias in biases}, "first_step_shift": {}}
+    for lr in learning_rates:
+        start = fresh(0.0)
+        shift = mean_preactivation(sgd(fresh(0.0), lr, 1)) - mean_preactivation(start)
+        result["first_step_shift"][lr] = float(np.median(np.abs(shift)))
+        result[lr] = {bias: dead(sgd(fresh(bias), lr, steps)) for bias in biases}
+    return result
+
+
+# ---------------------------------------------------------------- 01: ELU's noise-robust deactivation
+
+NOISE_BINS = (-np.inf, np.log(0.01), np.log(0.1), -1.0, 0.0)  # e^z = 0.01 and 0.1: ELU's slope meets leaky ReLU's
+
+
+def deactivated_noise_transmission(data, seed=0, width=256, epochs=5, sigma=0.1, n=2000, bins=NOISE_BINS):
+    """How much input noise the deactivated units (pre-activation z < 0) of a real first layer let
+    through, per activation: ReLU, leaky ReLU (0.01, 0.1) and ELU applied to the same z.
+
+    The layer is the first of a width-wide ELU network trained `epochs` epochs with plain SGD on
+    data (epochs=0: its Kaiming initialization). Gaussian noise of std sigma is added to the first
+    n standardized training images; with dz the resulting change of z, the transmission of a set of
+    entries is sqrt(mean (f(z + dz) - f(z))^2 / mean dz^2), about the RMS slope f'(z) there: 0 for
+    ReLU, alpha for leaky ReLU, e^z for ELU. Returns {"all": {name: t over every z < 0},
+    "by_bin": {name: [t per bin]}, "bin_share": [share of the z < 0 entries in each bin],
+    "edges": bins}; the default bins split z < 0 at ln 0.01 and ln 0.1, where ELU's slope e^z
+    equals leaky ReLU's alpha, and at -1."""
+    from . import activations as act
+    from .model import FullyConnectedNet
+
+    if epochs:
+        model = train_network(data, [width], seed, "sgd", 0.05, epochs, activation="elu").model
+    else:
+        model = FullyConnectedNet([width], data["X_train"].shape[1], seed=seed, activation="elu")
+    W, b = model.params["W1"], model.params["b1"]
+    X = data["X_train"][:n]
+    z = X @ W + b
+    dz = (sigma * np.random.default_rng(seed).standard_normal(X.shape)) @ W
+    negative = z < 0
+    which = np.digitize(z, bins[1:-1])
+    functions = {"relu": act.relu_forward, "leaky_relu_0.01": lambda v: act.leaky_relu_forward(v, 0.01),
+                 "leaky_relu_0.1": lambda v: act.leaky_relu_forward(v, 0.1), "elu": lambda v: act.elu_forward(v, 1.0)}
+
+    def transmission(change, mask):
+        return float(np.sqrt(np.mean(change[mask] ** 2) / np.mean(dz[mask] ** 2)))
+
+    result = {"all": {}, "by_bin": {}, "edges": list(bins),
+              "bin_share": [float(np.mean(which[negative] == k)) for k in range(len(bins) - 1)]}
+    for name, f in functions.items():
+        change = f(z + dz)[0] - f(z)[0]
+        result["all"][name] = transmission(change, negative)
+        result["by_bin"][name] = [transmission(change, negative & (which == k)) for k in range(len(bins) - 1)]
+    return result
