@@ -52,3 +52,15 @@ def test_every_autograded_code_cell_is_scored_by_the_trusted_grader():
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
                 assert grade_calls(cell.source) or meta["grade_id"] == BEST_MODEL_CELL, (path.name, meta["grade_id"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_figure_has_a_title(path):
+    """Every code cell that shows a figure gives it a title (set_title or suptitle), so that a
+    figure says what it shows before the reader works it out from the axes."""
+    import nbformat
+
+    untitled = [i for i, cell in enumerate(nbformat.read(path, as_version=4).cells)
+                if cell.cell_type == "code" and "plt.show()" in cell.source
+                and not any(call in cell.source for call in ("set_title(", "suptitle(", "plt.title("))]
+    assert untitled == [], f"cells {untitled} of {path.name} show a figure without a title"
