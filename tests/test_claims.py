@@ -31,19 +31,13 @@ def test_the_zig_zag_claim_is_about_the_mean_not_the_step_size():
 
 
 def _fashion(n_train):
-    """The notebooks' preprocessing of the embedded data: flattened, minus the mean training
-    image, divided by the pixel standard deviation; the first n_train training images."""
+    """The notebooks' preprocessing of the embedded data (experiments.standardized): flattened,
+    minus the mean training image, divided by the pixel standard deviation; the first n_train
+    training images."""
+    from trainlab.experiments import standardized
     from trainlab_datasets import load_dataset
 
-    data = load_dataset("fashion_mnist_subset")
-    flat = data["X_train"].reshape(len(data["X_train"]), -1)
-    mean, std = flat.mean(axis=0), float(flat.std())
-
-    def prep(X):
-        return (X.reshape(len(X), -1) - mean) / std
-
-    return {"X_train": prep(data["X_train"][:n_train]), "y_train": data["y_train"][:n_train],
-            "X_val": prep(data["X_val"]), "y_val": data["y_val"]}
+    return standardized(load_dataset("fashion_mnist_subset"), n_train)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

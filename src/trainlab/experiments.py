@@ -12,6 +12,23 @@ import numpy as np
 
 # ---------------------------------------------------------------- training one network
 
+def _num_classes(data):
+    """The number of classes of a Solver data dict: one more than the largest label in it."""
+    return int(max(np.max(data["y_train"]), np.max(data["y_val"]))) + 1
+
+
+def _random_subset(data, n, seed):
+    """The Solver data dict with n of its training examples, drawn at random with `seed`."""
+    idx = np.random.default_rng(seed).permutation(len(data["y_train"]))[:n]
+    return {"X_train": data["X_train"][idx], "y_train": data["y_train"][idx],
+            "X_val": data["X_val"], "y_val": data["y_val"]}
+
+
+def accuracy(model, X, y):
+    """Test-mode accuracy of a model on features X (N, D)."""
+    return float(np.mean(np.argmax(model.loss(X), axis=1) == y))
+
+
 def train_network(data, hidden, seed, update_rule, lr, epochs, batch_size=50, schedule=None, schedule_params=None,
                   ignore_overflow=False, **model_options):
     """A FullyConnectedNet (hidden layer sizes, model_options as its keywords) trained by a quiet
@@ -20,8 +37,7 @@ def train_network(data, hidden, seed, update_rule, lr, epochs, batch_size=50, sc
     from .model import FullyConnectedNet
     from .solver import Solver
 
-    classes = int(max(np.max(data["y_train"]), np.max(data["y_val"]))) + 1
-    model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], classes, seed=seed, **model_options)
+    model = FullyConnectedNet(list(hidden), data["X_train"].shape[1], _num_classes(data), seed=seed, **model_options)
     solver = Solver(model, data, update_rule=update_rule, optim_config={"learning_rate": lr}, lr_schedule=schedule,
                     schedule_params=schedule_params, batch_size=batch_size, num_epochs=epochs, verbose=False,
                     progress=False, seed=seed)
@@ -85,8 +101,7 @@ def zigzag_convergence(seed=0, lr=0.5, steps=2000, tol=0.01):
 
 def schedule_table(epochs):
     """label -> (schedule function, its parameters): every decaying schedule ends at about a
-    tenth of lr0 after `epochs` epochs (cosine and
-    linear at 0), so they differ only in their shape."""
+    tenth of lr0 after `epochs` epochs (cosine and linear at 0), so they differ only in their shape."""
     from . import schedules
 
     return {
@@ -136,7 +151,6 @@ def epoch_mean_losses(solver):
     return [float(np.mean(losses[i:i + per_epoch])) for i in range(0, len(losses), per_epoch)]
 
 
-
 def initial_losses(data, regs, n=500, seed=0, hidden=(100,)):
     """The loss before any training on the first n training examples, for small Gaussian weights
     (std 1e-2) and for Kaiming weights, at each L2 strength in regs.
@@ -144,7 +158,7 @@ def initial_losses(data, regs, n=500, seed=0, hidden=(100,)):
     from .model import FullyConnectedNet
 
     X, y = data["X_train"][:n], data["y_train"][:n]
-    classes = int(max(np.max(data["y_train"]), np.max(data["y_val"]))) + 1
+    classes = _num_classes(data)
     inits = {"gaussian": {"init": "gaussian", "weight_scale": 1e-2}, "kaiming": {"init": "kaiming"}}
     return {name: {reg: float(FullyConnectedNet(list(hidden), X.shape[1], classes, reg=reg, seed=seed,
                                                 **options).loss(X, y)[0]) for reg in regs}
@@ -176,18 +190,18 @@ def loss_curve_shapes(data, epochs=10, seed=0, lr=0.05, n_small=50, small_epochs
     the final train and validation accuracy.
     Returns {"plateau": {"gaussian": iterations, "kaiming": iterations}, "train_acc": a,
     "val_acc": a, "solvers": {"gaussian": Solver, "kaiming": Solver, "overfit": Solver}}."""
-    classes = int(max(np.max(data["y_train"]), np.max(data["y_val"]))) + 1
     plateau, solvers = {}, {}
     for init in ("gaussian", "kaiming"):
-        solvers[init] = solver = train_network(data, (100, 100, 100), seed, "sgd_momentum", lr, epochs, init=init,
-                               weight_scale=0.03)
-        below = np.flatnonzero(np.asarray(solver.loss_history) < 0.9 * np.log(classes))
+        solvers[init] = solver = train_network(data, (100, 100, 100), seed, "sgd_momentum", lr, epochs,
+                                               init=init, weight_scale=0.03)
+        below = np.flatnonzero(np.asarray(solver.loss_history) < 0.9 * np.log(_num_classes(data)))
         plateau[init] = int(below[0]) if below.size else len(solver.loss_history)
     small = {"X_train": data["X_train"][:n_small], "y_train": data["y_train"][:n_small],
              "X_val": data["X_val"], "y_val": data["y_val"]}
     solvers["overfit"] = overfit = train_network(small, (500, 500), seed, "sgd", lr, small_epochs, batch_size=10)
     return {"plateau": plateau, "train_acc": float(overfit.train_acc_history[-1]),
             "val_acc": float(overfit.val_acc_history[-1]), "solvers": solvers}
+
 
 # ---------------------------------------------------------------- 01: SELU's fixed point
 
@@ -322,9 +336,7 @@ def ensemble_accuracy(data, seeds, epochs=8, hidden=(100, 100), lr=1e-3):
 def dropout_gap_runs(data, n_small, epochs, keep_probs=(1.0, 0.5), seed=0, hidden=(256, 256), iterate=iter):
     """The same network trained with plain SGD on n_small training examples (a random subset
     drawn with `seed`), once per keep_prob. Returns {keep_prob: trained Solver}."""
-    idx = np.random.default_rng(seed).permutation(len(data["y_train"]))[:n_small]
-    small = {"X_train": data["X_train"][idx], "y_train": data["y_train"][idx],
-             "X_val": data["X_val"], "y_val": data["y_val"]}
+    small = _random_subset(data, n_small, seed)
     return {keep_prob: train_network(small, hidden, seed, "sgd", 0.05, epochs, batch_size=25, keep_prob=keep_prob)
             for keep_prob in iterate(list(keep_probs))}
 
@@ -357,7 +369,7 @@ def polyak_average_run(data, lr=0.05, epochs=6, seed=0, hidden=(100, 100), batch
     def measure(params):
         model.params = params
         loss, _ = model.loss(X, y)
-        return float(loss), float(np.mean(np.argmax(model.loss(data["X_val"]), axis=1) == data["y_val"]))
+        return float(loss), accuracy(model, data["X_val"], data["y_val"])
 
     last = dict(model.params)
     return {"last": measure(last), "average": measure(average)}
@@ -368,9 +380,25 @@ def polyak_average_run(data, lr=0.05, epochs=6, seed=0, hidden=(100, 100), batch
 def pixel_preprocessing(images):
     """The notebooks' preprocessing, fitted on clean training images (N, C, H, W): a function
     images -> features (N, D), flattened, minus the mean training image, over the pixel std."""
-    flat = images.reshape(len(images), -1).astype(np.float64)
+    flat = images.reshape(len(images), -1)  # uint8 pixels: NumPy reduces them in float64
     mean, std = flat.mean(axis=0), float(flat.std())
     return lambda X: (X.reshape(len(X), -1) - mean) / std
+
+
+def standardized(raw, n_train=None):
+    """The Solver data dict the claims are measured on: raw images (a load_dataset dict) through
+    pixel_preprocessing fitted on all of raw['X_train']; the first n_train training examples (all
+    if None) and the whole validation set."""
+    prep = pixel_preprocessing(raw["X_train"])
+    return {"X_train": prep(raw["X_train"][:n_train]), "y_train": raw["y_train"][:n_train],
+            "X_val": prep(raw["X_val"]), "y_val": raw["y_val"]}
+
+
+def _raw_training_subset(raw, n_train, seed):
+    """(prep, images, labels): pixel_preprocessing fitted on all of raw['X_train'], clean, and
+    n_train raw training images with their labels, drawn at random with `seed`."""
+    idx = np.random.default_rng(seed).permutation(len(raw["y_train"]))[:n_train]
+    return pixel_preprocessing(raw["X_train"]), raw["X_train"][idx], raw["y_train"][idx]
 
 
 def augmentations(cutout_size=7):
@@ -411,11 +439,6 @@ def train_augmented(images, labels, prep, augment, steps, seed=0, hidden=(256, 2
     return model
 
 
-def accuracy(model, X, y):
-    """Test-mode accuracy of a model on features X (N, D)."""
-    return float(np.mean(np.argmax(model.loss(X), axis=1) == y))
-
-
 def transformed_validation_sets(images, seed=0, padding=3, cutout_size=7):
     """Validation images (N, C, H, W) as they are and transformed once, for measuring what an
     augmentation makes a network robust to: {'clean', 'flipped' (all mirrored), 'shifted' (a random
@@ -439,9 +462,7 @@ def augmentation_invariance(raw, n_train, steps, seed=0, names=("none", "flip", 
     raw: {'X_train': (N, C, H, W) pixels, 'y_train', 'X_val', 'y_val'}; the preprocessing is
     fitted on all of raw['X_train'], clean, and applied to every image after augmentation.
     Returns {name: {validation set: accuracy of the final weights}}."""
-    prep = pixel_preprocessing(raw["X_train"])
-    idx = np.random.default_rng(seed).permutation(len(raw["y_train"]))[:n_train]
-    images, labels = raw["X_train"][idx], raw["y_train"][idx]
+    prep, images, labels = _raw_training_subset(raw, n_train, seed)
     val = {k: prep(v) for k, v in transformed_validation_sets(raw["X_val"], seed).items()}
     table = augmentations()
     result = {}
@@ -483,9 +504,7 @@ def jitter_robustness(raw, n_train, steps, seed=0, shifts=None, hidden=(256, 256
     Returns {"plain": {label: accuracy}, "jitter": {label: accuracy}}."""
     shifts = shifts or {"clean": (1.0, 1.0), "dark": (0.6, 1.0), "low_contrast": (1.0, 0.5),
                         "dark_low_contrast": (0.6, 0.5)}
-    prep = pixel_preprocessing(raw["X_train"])
-    idx = np.random.default_rng(seed).permutation(len(raw["y_train"]))[:n_train]
-    images, labels = raw["X_train"][idx], raw["y_train"][idx]
+    prep, images, labels = _raw_training_subset(raw, n_train, seed)
     n_val = len(raw["y_val"])
     X_val = {label: prep(brightness_contrast(raw["X_val"], np.full(n_val, b), np.full(n_val, c)))
              for label, (b, c) in shifts.items()}
@@ -537,9 +556,7 @@ def normalization_gap_runs(data, n_small=1000, batch_sizes=(4, 32), seed=0, lr=0
     drawn with `seed`), once per normalization and batch size, same lr, epochs, model seed and
     minibatch order. Layer norm is the control: the same normalization of each layer's scale, but
     with per-example statistics, so no batch noise. Returns {(normalization, batch_size): Solver}."""
-    idx = np.random.default_rng(seed).permutation(len(data["y_train"]))[:n_small]
-    small = {"X_train": data["X_train"][idx], "y_train": data["y_train"][idx],
-             "X_val": data["X_val"], "y_val": data["y_val"]}
+    small = _random_subset(data, n_small, seed)
     runs = [(normalization, bs) for bs in batch_sizes for normalization in normalizations]
     return {(normalization, bs): train_network(small, hidden, seed, "sgd", lr, epochs, batch_size=bs,
                                                normalization=normalization)
