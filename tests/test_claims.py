@@ -104,6 +104,21 @@ def test_zca_whitening_moves_the_energy_to_edges(seed):
     assert 1.2 * edges["centred"] < edges[0.3] < edges[0.01]
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_photos_have_a_flat_mean_image_and_garments_do_not(seed):
+    """02, "One mean per channel, or a mean image?": over 5000 photo patches the mean image stays
+    within 0.1 pixel stds of its channel's mean (measured about 0.06); the Fashion-MNIST mean
+    image departs by more than 0.8 (about 1) at its farthest and more than 0.4 (about 0.55) rms."""
+    from trainlab.experiments import mean_image_departure
+    from trainlab_datasets import load_dataset, photo_patches
+
+    photo = mean_image_departure(photo_patches(5000, size=32, seed=seed))
+    garments = mean_image_departure(load_dataset("fashion_mnist_subset", seed=seed)["X_train"])
+    assert photo["max"] < 0.1 and photo["rms"] < 0.04
+    assert garments["max"] > 0.8 and garments["rms"] > 0.4
+    assert garments["rms"] > 10 * photo["rms"]
+
+
 @pytest.mark.parametrize("group", SEEDS)
 def test_an_ensemble_beats_its_average_member_and_matches_its_best(group):
     """07, "an ensemble of the same model": five networks differing only in their seeds; their

@@ -13,7 +13,8 @@ may be the `cifar-10-batches-py` folder itself or the directory holding it. Get 
 Without CIFAR-10 the default is the stratified Fashion-MNIST subset embedded in this package
 (10000 training + 2000 test images of clothing, 28x28 grayscale); the full Fashion-MNIST is
 loaded by name when its IDX files are on disk (see fashion_mnist.py), and scikit-learn's 8x8
-digits remain for tests that need tiny data.
+digits remain for tests that need tiny data. photo_patches cuts colour patches out of the two
+photographs scikit-learn ships, for experiments on colour statistics.
 """
 import numpy as np
 
@@ -26,6 +27,7 @@ from .fashion_mnist import IMAGE_SHAPE as FASHION_IMAGE_SHAPE
 from .fashion_mnist import build_subset, find_fashion_mnist, load_fashion_mnist, load_subset
 from .errors import (DatasetCorruptError, DatasetDownloadError, DatasetError,
                      DatasetNotFoundError)
+from .photos import photo_patches
 from .splits import stratified_order, stratified_split
 
 DATASET_NAMES = ("auto", "cifar10", "fashion_mnist", "fashion_mnist_subset", "digits")
@@ -41,7 +43,7 @@ SPLITS = ("train", "val", "test")
 
 __all__ = [
     "load_dataset", "load_cifar10", "fetch_cifar10", "find_cifar10", "load_digits", "load_fashion_mnist",
-    "find_fashion_mnist", "load_subset", "build_subset",
+    "find_fashion_mnist", "load_subset", "build_subset", "photo_patches",
     "stratified_order", "stratified_split", "DatasetError", "DatasetNotFoundError",
     "DatasetCorruptError", "DatasetDownloadError", "DATASET_NAMES", "CIFAR10_URL", "CIFAR10_MD5",
 ]

@@ -385,6 +385,21 @@ def pixel_preprocessing(images):
     return lambda X: (X.reshape(len(X), -1) - mean) / std
 
 
+def mean_image_departure(images):
+    """How far the mean image of images (N, C, H, W) departs from the per-channel mean (the mean
+    image flattened to one number per channel, as VGGNet subtracts), in units of the pixel std.
+
+    Returns a dict: 'max' and 'rms' of |mean image - its channel's mean| / pixel std over all
+    C * H * W positions, 'channel_means' (C,) and 'mean_image' (C, H, W).
+    """
+    images = np.asarray(images, dtype=np.float64)
+    mean_image = images.mean(axis=0)                              # (C, H, W)
+    channel_means = mean_image.mean(axis=(1, 2))                  # (C,)
+    departure = np.abs(mean_image - channel_means[:, None, None]) / images.std()
+    return {"max": float(departure.max()), "rms": float(np.sqrt(np.mean(departure ** 2))),
+            "channel_means": channel_means, "mean_image": mean_image}
+
+
 def standardized(raw, n_train=None):
     """The Solver data dict the claims are measured on: raw images (a load_dataset dict) through
     pixel_preprocessing fitted on all of raw['X_train']; the first n_train training examples (all
