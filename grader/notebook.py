@@ -1,15 +1,18 @@
 """What the notebooks call: set up the student's library and grade a group of functions.
 
-A graded test cell in a notebook runs `score = grade(topic, functions)`, then (inside nbgrader's
-hidden-tests markers, so only the instructor's copy has it) `score += grade(topic, functions,
-hidden=True)`, and ends with the bare expression `score`.
+Each group of functions has two graded test cells. The public one runs `grade(topic, functions)`
+and ends with its value, the points earned; it is worth the public checks' points. The hidden one
+holds `grade(topic, functions, hidden=True)` inside nbgrader's hidden-tests markers and is worth
+the hidden checks' points: the release keeps only its comment, so the cell displays nothing and
+`nbgrader validate` counts it as passed, and a student whose public checks all pass sees validate
+succeed. At grading the trusted grader scores both cells itself (grader/instructor/trusted.py), so
+the autograded total is the points of every check that passed.
 
 `grade` runs the checks of those functions on the student's own src/ (never the installed
 reference), prints one line per check to stdout (nothing goes to stderr, which would zero the
 cell), and returns the points earned. nbgrader reads a number as the cell's last value as partial
-credit, so a student loses exactly the points of the checks that fail. The cell's points in its
-nbgrader metadata are the sum of the public and hidden checks' points (`cell_points`), kept in
-step by `trainlab course`.
+credit, so a student loses exactly the points of the checks that fail. Each cell's points in its
+nbgrader metadata are its checks' points (`cell_points`), kept in step by `trainlab course`.
 """
 from __future__ import annotations
 
@@ -77,14 +80,16 @@ def _selected(topic: str, functions, hidden: bool):
     return [c for c in select([topic], hidden=hidden) if c.function in functions and c.hidden == hidden]
 
 
-def cell_checks(topic: str, functions) -> list:
-    """The public and hidden checks of `functions`: what a test cell stands for."""
-    return [c for c in select([topic], hidden=True) if c.function in functions]
+def cell_checks(topic: str, functions, hidden: bool | None = None) -> list:
+    """The checks of `functions` a test cell stands for: the public ones (hidden=False), the hidden
+    ones (hidden=True) or both (None)."""
+    return [c for c in select([topic], hidden=True)
+            if c.function in functions and (hidden is None or c.hidden == hidden)]
 
 
-def cell_points(topic: str, functions) -> float:
-    """Points of the public and hidden checks of `functions` (what the nbgrader cell is worth)."""
-    return sum(c.points for c in cell_checks(topic, functions))
+def cell_points(topic: str, functions, hidden: bool | None = None) -> float:
+    """Points of the checks of `functions` a test cell stands for (what the nbgrader cell is worth)."""
+    return sum(c.points for c in cell_checks(topic, functions, hidden))
 
 
 def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, quiet: bool = False) -> float:

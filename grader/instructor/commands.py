@@ -27,8 +27,11 @@ def cmd_fixtures(args) -> int:
 def cmd_course(args) -> int:
     from .course import build_course
 
-    out = build_course(project_root(), args.out, generate=not args.no_generate)
-    print(f"nbgrader course written to {out}; run nbgrader commands from that folder")
+    out = build_course(project_root(), args.out, generate=not args.no_generate, exchange=args.exchange,
+                       course_id=args.course_id)
+    print(f"nbgrader course {args.course_id!r} written to {out}; run nbgrader commands from that folder.\n"
+          f"Students copy {out / 'student_nbgrader_config.py'} to ~/.jupyter/nbgrader_config.py "
+          "to fetch and submit through the course's exchange.")
     return 0
 
 
@@ -82,6 +85,9 @@ def add_instructor_parsers(sub) -> None:
     p = sub.add_parser("course", help="build an nbgrader course folder (source, config, gradebook, release)")
     p.add_argument("--out", required=True, help="an empty or new folder")
     p.add_argument("--no-generate", action="store_true", help="skip `nbgrader generate_assignment`")
+    p.add_argument("--exchange", default=None, metavar="DIR",
+                   help="nbgrader's exchange folder, shared with the students (default: OUT/exchange)")
+    p.add_argument("--course-id", default="trainlab", help="the course id in the exchange (default: trainlab)")
     p.set_defaults(func=cmd_course)
     p = sub.add_parser("autograde", help="autograde submitted/<student>/<assignment>/ folders, then feedback and CSV")
     p.add_argument("submitted", help="folder holding <student>/<assignment>/ submissions")

@@ -46,6 +46,10 @@ CONFIG = '''\
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "{course_id}"
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+# The exchange: release_assignment and release_feedback write into it, students' fetch and submit
+# read and write it, collect reads it. Students point their own nbgrader at the same folder and
+# course id: see student_nbgrader_config.py next to this file.
+c.Exchange.root = {exchange!r}
 # "grader*" and "trainlab_datasets": a submission must not bring its own copy of the grading code,
 # which would shadow the instructor's (the kernel imports from the notebook's folder first).
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.egg-info",
@@ -68,6 +72,20 @@ c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplemente
 
 TRUSTED_BLOCK = ("# --- trusted grading ---", "# --- end trusted grading ---")  # benchmarks strip it
 
+STUDENT_CONFIG_FILE = "student_nbgrader_config.py"
+STUDENT_CONFIG = '''\
+"""nbgrader configuration for the students of the {course_id} course (written by `trainlab course`).
+
+Copy it to ~/.jupyter/nbgrader_config.py on the machine where you work; then
+`nbgrader fetch_assignment {assignment}`, `nbgrader submit {assignment}` and JupyterLab's
+Assignment List use the course's exchange.
+"""
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "{course_id}"
+c.Exchange.root = {exchange!r}
+'''
+EXCHANGE_MODE = 0o777  # every user writes into the exchange (nbgrader's release_assignment sets the same)
+
 
 def student_files() -> list[str]:
     return [f"src/trainlab/{topic}.py" for topic in TOPICS]
@@ -79,13 +97,14 @@ def nbgrader(course: Path, *args: str, timeout: float = STUDENT_TIMEOUT) -> subp
                           text=True, timeout=timeout)
 
 
-def grade_calls(source: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The distinct (topic, functions) of the `grade(...)` calls in a test cell's source."""
+def grade_calls(source: str) -> list[tuple[str, tuple[str, ...], bool]]:
+    """The distinct (topic, functions, hidden) of the `grade(...)` calls in a test cell's source."""
     found = []
     for node in ast.walk(ast.parse(source.replace("%", "#"))):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "grade" and len(node.args) >= 2:
             topic, functions = ast.literal_eval(node.args[0]), ast.literal_eval(node.args[1])
-            key = (topic, tuple([functions] if isinstance(functions, str) else functions))
+            hidden = any(k.arg == "hidden" and ast.literal_eval(k.value) for k in node.keywords)
+            key = (topic, tuple([functions] if isinstance(functions, str) else functions), hidden)
             if key not in found:
                 found.append(key)
     return found
@@ -100,7 +119,7 @@ def sync_points(nb) -> int:
             continue
         calls = grade_calls(cell.source)
         if calls:
-            points = float(sum(cell_points(topic, functions) for topic, functions in calls))
+            points = float(sum(cell_points(topic, functions, hidden) for topic, functions, hidden in calls))
             if meta.get("points") != points:
                 meta["points"] = points
                 changed += 1
@@ -134,18 +153,27 @@ def public_tree(root: Path, dest: Path) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def build_course(root: Path, out: Path, generate: bool = True, only: list[str] | None = None) -> Path:
+def build_course(root: Path, out: Path, generate: bool = True, only: list[str] | None = None,
+                 exchange: Path | None = None, course_id: str = COURSE_ID) -> Path:
     """Write an nbgrader course folder for the trainlab assignment; optionally generate the release.
 
     `only` keeps the notebooks whose file names start with one of its entries (e.g. ["01_"]).
+    `exchange` is the folder nbgrader's exchange lives in (default: out/exchange), created with
+    the permissions every user needs; `course_id` names the course in the exchange.
     """
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; choose a new folder for the course.")
+    if not course_id or not all(ch.isalnum() or ch in "-_." for ch in course_id):
+        raise ValueError(f"course id {course_id!r} must be letters, digits, '-', '_' or '.'.")
+    exchange = make_exchange(Path(exchange) if exchange else out / "exchange")
     source = out / "source" / ASSIGNMENT
     source.mkdir(parents=True)
     (out / "nbgrader_config.py").write_text(CONFIG.format(
-        course_id=COURSE_ID, assignment=ASSIGNMENT, student_files=student_files(), timeout=CELL_TIMEOUT))
+        course_id=course_id, assignment=ASSIGNMENT, student_files=student_files(), timeout=CELL_TIMEOUT,
+        exchange=str(exchange)))
+    (out / STUDENT_CONFIG_FILE).write_text(STUDENT_CONFIG.format(
+        course_id=course_id, assignment=ASSIGNMENT, exchange=str(exchange)))
     for path in notebooks(root):
         if only and not any(path.name.startswith(prefix) for prefix in only):
             continue
@@ -163,6 +191,30 @@ def build_course(root: Path, out: Path, generate: bool = True, only: list[str] |
         if done.returncode != 0:
             raise RuntimeError(f"nbgrader generate_assignment failed: {_last_error(done)}")
     return out
+
+
+def make_exchange(folder: Path) -> Path:
+    """Create nbgrader's exchange folder (or check an existing one): absolute, writable by everyone."""
+    folder = Path(folder).expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"the exchange {folder} is a file; give a folder with --exchange.")
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        if folder.stat().st_mode & 0o777 != EXCHANGE_MODE:
+            folder.chmod(EXCHANGE_MODE)
+    except PermissionError:
+        raise PermissionError(f"cannot make the exchange {folder} writable by every user; "
+                              f"run `chmod 777 {folder}` as its owner.") from None
+    return folder
+
+
+def course_id_of(course: Path) -> str:
+    """The course id written in a course folder's nbgrader_config.py (COURSE_ID if none)."""
+    import re
+
+    config = Path(course) / "nbgrader_config.py"
+    found = re.search(r'^c\.CourseDirectory\.course_id = "([^"]+)"', config.read_text(), re.M) if config.is_file() else None
+    return found.group(1) if found else COURSE_ID
 
 
 def _last_error(done: subprocess.CompletedProcess) -> str:
@@ -254,7 +306,7 @@ def scores(course: Path) -> dict[str, dict]:
     from nbgrader.api import Gradebook
 
     out = {}
-    with Gradebook(f"sqlite:///{Path(course).resolve() / 'gradebook.db'}", COURSE_ID) as gb:
+    with Gradebook(f"sqlite:///{Path(course).resolve() / 'gradebook.db'}", course_id_of(course)) as gb:
         for student in gb.students:
             try:
                 sub = gb.find_submission(ASSIGNMENT, student.id)

@@ -5,8 +5,9 @@ module can patch `grade`, silence the display, or print any number. This preproc
 Execute (the course's nbgrader_config.py puts it there, so stock `nbgrader autograde` uses it too)
 and, for every autograded test cell, throws away what the kernel wrote and puts in its place:
 
-* for a cell calling `grade(topic, functions)`: the lines and points of that cell's checks (public
-  and hidden), computed here by grader code from the submission's src/ as it was submitted (the
+* for a cell calling `grade(topic, functions)` (or `grade(..., hidden=True)` in its hidden-tests
+  region): the lines and points of that cell's checks (the public or the hidden ones), computed
+  here by grader code from the submission's src/ as it was submitted (the
   course's submitted/ copy, which the kernel never sees), with the student code running in the
   sandbox worker and every check drawing fresh inputs from a seed that mixes the course's secret
   with the student id;
@@ -92,8 +93,8 @@ class TrustedScores(NbGraderPreprocessor):
         course = Path(coursedir.root)
         cells = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
                  and not c.metadata["nbgrader"].get("solution")]
-        wanted = {cell.metadata.nbgrader.grade_id: [c for topic, fns in grade_calls(cell.source)
-                                                    for c in cell_checks(topic, fns)] for cell in cells}
+        wanted = {cell.metadata.nbgrader.grade_id: [c for topic, fns, hidden in grade_calls(cell.source)
+                                                    for c in cell_checks(topic, fns, hidden)] for cell in cells}
         checks = [c for cell_list in wanted.values() for c in cell_list]
         results = {}
         if checks:
