@@ -34,6 +34,30 @@ def test_demo_scores(demo):
         assert entry["autograded_max"] == ref["autograded_max"]
 
 
+def test_demo_gives_the_formgrader_written_answers_to_grade(demo, root):
+    """The reference hands in the model answers and each buggy student answers of their own, so
+    every written question of theirs waits for a hand grade; the summary reports written points
+    apart from the autograded ones."""
+    import nbformat
+
+    from grader.instructor.answers import model_answer, written_cells
+
+    summary = json.loads((demo / "summary.json").read_text())["students"]
+    sources = {p.name: nbformat.read(p, as_version=4) for p in (root / "notebooks").glob("*.ipynb")}
+    questions = [(name, c) for name, nb in sources.items() for c in written_cells(nb)]
+    written_max = sum(c.metadata.nbgrader.points for _, c in questions)
+    assert len(questions) >= 20 and all(entry["written_max"] == written_max for entry in summary.values())
+    assert summary["reference"]["written_to_grade"] == len(questions)
+    assert summary["blank"]["written_to_grade"] == 0
+    for student in BUGS:
+        assert summary[student]["written_to_grade"] >= len(questions) // 2, student
+    name, cell = questions[0]
+    handed_in = nbformat.read(demo / "submitted" / "reference" / nbg.ASSIGNMENT / name, as_version=4)
+    answer = next(c for c in handed_in.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell.metadata.nbgrader.grade_id)
+    assert answer.source == model_answer(cell.source) and "Marking guide" not in answer.source
+    assert "Marking guide" in (demo / "course" / "marking_guide.md").read_text()
+
+
 def test_demo_writes_feedback_grades_and_release(demo):
     course = demo / "course"
     summary = json.loads((demo / "summary.json").read_text())["students"]

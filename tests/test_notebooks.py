@@ -64,3 +64,17 @@ def test_every_figure_has_a_title(path):
                 if cell.cell_type == "code" and "plt.show()" in cell.source
                 and not any(call in cell.source for call in ("set_title(", "suptitle(", "plt.title("))]
     assert untitled == [], f"cells {untitled} of {path.name} show a figure without a title"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_written_question_has_a_model_answer_and_a_marking_guide(path):
+    """The instructor's answer cell holds the model answer and a guide whose items add up to the
+    question's points, inside the solution region nbgrader strips from the release."""
+    from grader.instructor.answers import marking_guide, model_answer, written_cells
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in written_cells(nb):
+        grade_id, points = cell.metadata.nbgrader.grade_id, cell.metadata.nbgrader.points
+        assert len(model_answer(cell.source).split()) >= 40, (path.name, grade_id)
+        total, guide = marking_guide(cell.source)
+        assert len(guide) >= 2 and total == points == sum(p for p, _ in guide), (path.name, grade_id, guide)

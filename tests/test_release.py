@@ -81,6 +81,26 @@ def test_release_notebooks_have_no_solutions_tests_or_outputs(release, root):
                 assert "YOUR CODE HERE" in cell.source or "YOUR ANSWER HERE" in cell.source, path.name
 
 
+def test_release_holds_no_model_answer_or_marking_guide(release, root):
+    """Every written question's model answer and guide stay in the instructor's notebooks."""
+    from grader.instructor.answers import MODEL_ANSWER, marking_guide, model_answer, written_cells
+
+    secrets = []
+    for path in (root / "notebooks").glob("*.ipynb"):
+        for cell in written_cells(nbformat.read(path, as_version=4)):
+            secrets.append(model_answer(cell.source)[:80])
+            secrets += [criterion[:80] for _, criterion in marking_guide(cell.source)[1]]
+    assert len(secrets) > 40 and all(secrets)
+    for path in release.rglob("*"):
+        if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".json", ".txt"):
+            text = path.read_text()
+            assert MODEL_ANSWER not in text and "Marking guide" not in text, path
+            text = nbformat.reads(text, as_version=4) if path.suffix == ".ipynb" else text
+            text = "\n".join(c.source for c in text.cells) if path.suffix == ".ipynb" else text
+            leaked = [secret for secret in secrets if secret in text]
+            assert not leaked, f"{path.relative_to(release)} holds {leaked[:2]}"
+
+
 def _stubbed_functions(release):
     names = set()
     for path in (release / "src" / "trainlab").glob("*.py"):

@@ -48,16 +48,25 @@ def _print_scores(summary: dict) -> None:
     from rich.table import Table
 
     table = Table(title="autograded scores")
-    for column in ("student", "autograded", "max", "checks failed", "status"):
+    for column in ("student", "autograded", "max", "written", "checks failed", "status"):
         table.add_column(column)
     for student, entry in summary.items():
         score = entry.get("autograded_score")
         table.add_row(student, "-" if score is None else f"{score:g}", f"{entry.get('autograded_max', 0):g}",
+                      _written(entry),
                       str(len(entry.get("checks_failed", []))) if "checks_failed" in entry else "-",
                       ("ok" if entry.get("ok") else f"[red]{entry.get('error', 'not graded')}[/]")
                       + (f"; left out (links or special files): {', '.join(entry['left_out'])}"
                          if entry.get("left_out") else ""))
     Console(highlight=False).print(table)
+
+
+def _written(entry: dict) -> str:
+    """Written points as 'score/max', with how many answers still wait for a hand grade."""
+    if "written_max" not in entry:
+        return "-"
+    text = f"{entry['written_score']:g}/{entry['written_max']:g}"
+    return text + (f" ({entry['written_to_grade']} to grade)" if entry.get("written_to_grade") else "")
 
 
 def cmd_autograde(args) -> int:

@@ -30,6 +30,7 @@ from ..notebook import cell_points
 from ..registry import TOPICS
 from ..errors import SubmissionError
 from ..sandbox import copy_submission_tree
+from .answers import GUIDE_FILE, write_marking_guide
 from .release import EXCLUDED
 from .strip import has_solution, strip_solutions
 from .trusted import TRUSTED_MARK, make_secret
@@ -184,6 +185,7 @@ def build_course(root: Path, out: Path, generate: bool = True, only: list[str] |
         sync_points(nb)
         nbformat.write(nb, source / path.name)
     copy_stubbed_src(root, source)
+    write_marking_guide(sorted(source.glob("*.ipynb")), out / GUIDE_FILE)
     public_tree(root, out / "kernel")
     make_secret(out)
     if generate:
@@ -302,7 +304,8 @@ def _grade_one(course: Path, student: str) -> dict:
 
 
 def scores(course: Path) -> dict[str, dict]:
-    """Per student: autograded score and maximum (code test cells), total score and maximum."""
+    """Per student: autograded score and maximum (code test cells), written score and maximum
+    (answers graded by hand), how many written answers still need a hand grade, total and maximum."""
     from nbgrader.api import Gradebook
 
     out = {}
@@ -312,7 +315,11 @@ def scores(course: Path) -> dict[str, dict]:
                 sub = gb.find_submission(ASSIGNMENT, student.id)
             except Exception:  # no submission for this student
                 continue
+            to_grade = sum(1 for nb in sub.notebooks for grade in nb.grades
+                           if grade.cell.cell_type == "markdown" and grade.needs_manual_grade)
             out[student.id] = {"autograded_score": float(sub.code_score), "autograded_max": float(sub.max_code_score),
+                               "written_score": float(sub.written_score), "written_max": float(sub.max_written_score),
+                               "written_to_grade": to_grade,
                                "score": float(sub.score), "max_score": float(sub.max_score)}
     return out
 

@@ -1,8 +1,10 @@
 """`trainlab demo`: the whole instructor pipeline on the embedded default, end to end.
 
 1. build the nbgrader course and the student release;
-2. make synthetic submissions: `reference` (the reference solutions), `blank` (the untouched
-   release) and three students whose code carries realistic bugs (BUGS below);
+2. make synthetic submissions: `reference` (the reference solutions and the model answers of the
+   written questions), `blank` (the untouched release) and three students whose code carries
+   realistic bugs (BUGS below) and who write short answers of their own (demo_answers.json), so
+   that the formgrader has written work to grade by hand;
 3. autograde them through stock nbgrader, write feedback, export grades.csv;
 4. check every student's own code directly with the grader (same per-student seed as the hidden
    tests under autograde) and write summary.json: per student the autograded score and maximum,
@@ -10,6 +12,7 @@
 """
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -20,7 +23,11 @@ from ..engine import FAILED, NOT_IMPLEMENTED, run_checks
 from ..notebook import seed_for_student
 from ..runner import Runner, project_root
 from . import course as nbg
+from .answers import model_answer
 from .release import build_release
+
+# notebook -> grade_id -> student -> that student's answer to the written question
+DEMO_ANSWERS = Path(__file__).with_name("demo_answers.json")
 
 # student -> [(module file, reference text, buggy text)]; each reference text must occur once.
 # The bugs sit in functions the notebooks' "train your best model" cell does not use, so each
@@ -45,16 +52,25 @@ def _release_notebooks(course: Path) -> list[Path]:
     return sorted((course / "release" / nbg.ASSIGNMENT).glob("*.ipynb"))
 
 
-def _answered(release_nb: Path, source_nb: Path):
-    """The release notebook with every solution cell answered as in the source (the reference)."""
+def _answered(release_nb: Path, source_nb: Path, student: str, answers: dict):
+    """The release notebook with the solution cells filled in: code as in the source (the
+    reference); written answers as the model answer for `reference`, else the student's own
+    answer from `answers` (left unanswered where there is none)."""
     nb = nbformat.read(release_nb, as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source
+    sources = {c.metadata["nbgrader"]["grade_id"]: c.source
                for c in nbformat.read(source_nb, as_version=4).cells
                if c.metadata.get("nbgrader", {}).get("solution")}
+    mine = answers.get(release_nb.name, {})
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and meta.get("grade_id") in answers:
-            cell.source = answers[meta["grade_id"]]
+        if not meta.get("solution") or meta.get("grade_id") not in sources:
+            continue
+        if cell.cell_type == "code":
+            cell.source = sources[meta["grade_id"]]
+        elif student == "reference":
+            cell.source = model_answer(sources[meta["grade_id"]]) or cell.source
+        elif student in mine.get(meta["grade_id"], {}):
+            cell.source = mine[meta["grade_id"]][student]
     return nb
 
 
@@ -63,6 +79,7 @@ def make_submissions(root: Path, course: Path, submitted: Path) -> list[str]:
     source = course / "source" / nbg.ASSIGNMENT
     release = course / "release" / nbg.ASSIGNMENT
     students = ["reference", "blank", *BUGS]
+    answers = json.loads(DEMO_ANSWERS.read_text()) if DEMO_ANSWERS.is_file() else {}
     for student in students:
         dest = submitted / student / nbg.ASSIGNMENT
         if student == "blank":
@@ -70,7 +87,7 @@ def make_submissions(root: Path, course: Path, submitted: Path) -> list[str]:
             continue
         dest.mkdir(parents=True)
         for path in _release_notebooks(course):
-            nbformat.write(_answered(path, source / path.name), dest / path.name)
+            nbformat.write(_answered(path, source / path.name, student, answers), dest / path.name)
         shutil.copytree(root / "src" / "trainlab", dest / "src" / "trainlab",
                         ignore=shutil.ignore_patterns("__pycache__"))
         for filename, good, bad in BUGS.get(student, []):
