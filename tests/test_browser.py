@@ -1,0 +1,151 @@
+"""Grading by hand in a real browser: JupyterLab on loopback, nbgrader's formgrader, headless
+Chromium driven by Playwright. A written answer gets a score and a comment typed into the
+formgrader; the gradebook holds them and the regenerated feedback shows them.
+
+Needs Debian's `chromium` and the `playwright` package (both installed by .ci/run, which sets
+TRAINLAB_REQUIRE_BROWSER=1 so that a missing browser fails there instead of skipping).
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.instructor import course as nbg
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Chromium as root in a container, on a machine without network: no sandbox, no background calls
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NOTEBOOK = "03_initialization"
+QUESTION = "q_symmetry"
+COMMENT = "Right idea: identical units get identical gradients. Say why random biases alone do not help."
+
+
+def _browser_or_skip():
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: F401
+    except ImportError:
+        sync_playwright = None
+    if CHROMIUM and sync_playwright:
+        return
+    why = "needs Debian's chromium and the playwright package"
+    if os.environ.get("TRAINLAB_REQUIRE_BROWSER"):
+        pytest.fail(f"the browser test {why}; .ci/run installs both")
+    pytest.skip(why)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def graded_course(root, tmp_path_factory):
+    work = tmp_path_factory.mktemp("browser")
+    course = nbg.build_course(root, work / "course", only=["03_"])
+    mine = work / "submitted" / "alice" / nbg.ASSIGNMENT
+    mine.mkdir(parents=True)
+    for path in (course / "release" / nbg.ASSIGNMENT).glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.source = "Identical weights give identical gradients, so the hidden units stay copies."
+        nbformat.write(nb, mine / path.name)
+    shutil.copytree(root / "src" / "trainlab", mine / "src" / "trainlab", ignore=shutil.ignore_patterns("__pycache__"))
+    assert nbg.autograde_all(course, work / "submitted")["alice"]["ok"]
+    return course
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(graded_course, tmp_path_factory):
+    """JupyterLab serving the course folder on loopback; stopped (with its kernels) at the end."""
+    _browser_or_skip()
+    home = tmp_path_factory.mktemp("instructor-home")
+    port, token = _free_port(), uuid.uuid4().hex
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+    env["HOME"] = str(home)
+    args = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+            f"--ServerApp.token={token}", f"--ServerApp.root_dir={graded_course}"]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    log = open(home / "lab.log", "w")
+    server = subprocess.Popen(args, cwd=graded_course, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("JupyterLab did not start: " + (home / "lab.log").read_text()[-2000:])
+                time.sleep(0.5)
+        yield {"url": url, "token": token, "course": graded_course}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def _written_grade(course: Path):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", nbg.COURSE_ID) as gb:
+        grade = gb.find_grade(QUESTION, NOTEBOOK, nbg.ASSIGNMENT, "alice")
+        comment = gb.find_comment(QUESTION, NOTEBOOK, nbg.ASSIGNMENT, "alice")
+        return grade.manual_score, comment.manual_comment
+
+
+def test_a_score_and_comment_typed_in_the_formgrader_reach_gradebook_and_feedback(jupyterlab, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    course = jupyterlab["course"]
+    assert _written_grade(course) == (None, None)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        # enter through /lab (a formgrader sub-page opened with ?token= stays on "Loading")
+        page.goto(f"{jupyterlab['url']}/lab?token={jupyterlab['token']}")
+        page.locator(".lm-MenuBar-itemLabel:text-is('Nbgrader')").click(timeout=90_000)
+        page.locator(".lm-Menu-itemLabel:text-is('Formgrader')").click()
+        formgrader = page.frame_locator("iframe[src*='formgrader']")
+        formgrader.locator("a:text-is('Manual Grading')").click(timeout=60_000)
+        formgrader.locator(f"a:text-is('{nbg.ASSIGNMENT}')").click()
+        formgrader.locator(f"a:has-text('{NOTEBOOK}')").first.click()
+        formgrader.locator("a:has-text('Submission #1')").click()
+        score = formgrader.locator(f"input#{QUESTION}")
+        score.fill("1.5")
+        score.press("Tab")  # the formgrader saves a field when it loses focus
+        comment = formgrader.locator(f"textarea#{QUESTION}-comment")
+        comment.fill(COMMENT)
+        comment.press("Tab")
+        deadline = time.monotonic() + 30
+        while _written_grade(course) != (1.5, COMMENT) and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        page.screenshot(path=str(tmp_path / "formgrader.png"))
+        browser.close()
+    assert _written_grade(course) == (1.5, COMMENT)
+    written = nbg.scores(course)["alice"]
+    assert written["written_score"] == 1.5 and written["written_to_grade"] == 1  # q_relu_variance still waits
+    done = nbg.nbgrader(course, "generate_feedback", nbg.ASSIGNMENT, "--force")
+    assert done.returncode == 0, done.stderr[-2000:]
+    feedback = (course / "feedback" / "alice" / nbg.ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    assert COMMENT in feedback and "1.5 / 2" in feedback
