@@ -5,6 +5,7 @@ formgrader; the gradebook holds them and the regenerated feedback shows them.
 Needs Debian's `chromium` and the `playwright` package (both installed by .ci/run, which sets
 TRAINLAB_REQUIRE_BROWSER=1 so that a missing browser fails there instead of skipping).
 """
+import contextlib
 import os
 import shutil
 import signal
@@ -68,41 +69,79 @@ def graded_course(root, tmp_path_factory):
     return course
 
 
-@pytest.fixture(scope="module")
-def jupyterlab(graded_course, tmp_path_factory):
-    """JupyterLab serving the course folder on loopback; stopped (with its kernels) at the end."""
-    _browser_or_skip()
-    home = tmp_path_factory.mktemp("instructor-home")
+@contextlib.contextmanager
+def serve_jupyterlab(folder: Path, home: Path):
+    """JupyterLab serving `folder` on loopback as a user whose home is `home`; stopped (with its
+    kernels) on exit. Yields {"url", "token"}."""
     port, token = _free_port(), uuid.uuid4().hex
     env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
     env["HOME"] = str(home)
     args = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-            f"--ServerApp.token={token}", f"--ServerApp.root_dir={graded_course}"]
+            f"--ServerApp.token={token}", f"--ServerApp.root_dir={folder}"]
     if os.geteuid() == 0:
         args.append("--allow-root")
-    log = open(home / "lab.log", "w")
-    server = subprocess.Popen(args, cwd=graded_course, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start: " + (home / "lab.log").read_text()[-2000:])
-                time.sleep(0.5)
-        yield {"url": url, "token": token, "course": graded_course}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
+    log_path = home / f"lab-{port}.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(args, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("JupyterLab did not start: " + log_path.read_text()[-2000:])
+                    time.sleep(0.5)
+            yield {"url": url, "token": token}
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
+@contextlib.contextmanager
+def browser_page(lab: dict):
+    """A headless Chromium page logged in to JupyterLab (entered through /lab: a formgrader
+    sub-page opened with ?token= stays on "Loading")."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{lab['url']}/lab?token={lab['token']}")
+            yield page
+        finally:
+            browser.close()
+
+
+def open_nbgrader_menu(page, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel:text-is('Nbgrader')").click(timeout=90_000)
+    page.locator(f".lm-Menu-itemLabel:text-is('{item}')").click()
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(graded_course, tmp_path_factory):
+    """The instructor's JupyterLab in the course folder."""
+    _browser_or_skip()
+    with serve_jupyterlab(graded_course, tmp_path_factory.mktemp("instructor-home")) as lab:
+        yield {**lab, "course": graded_course}
+
+
+def _frame(page, part: str, seconds: float = 60):
+    """The page's frame whose address contains `part`, once it is there."""
+    deadline = time.monotonic() + seconds
+    while not any(part in f.url for f in page.frames):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no frame showing {part} after {seconds} s: {[f.url for f in page.frames]}")
+        page.wait_for_timeout(200)
+    return next(f for f in page.frames if part in f.url)
 
 
 def _written_grade(course: Path):
@@ -115,22 +154,19 @@ def _written_grade(course: Path):
 
 
 def test_a_score_and_comment_typed_in_the_formgrader_reach_gradebook_and_feedback(jupyterlab, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     course = jupyterlab["course"]
     assert _written_grade(course) == (None, None)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        # enter through /lab (a formgrader sub-page opened with ?token= stays on "Loading")
-        page.goto(f"{jupyterlab['url']}/lab?token={jupyterlab['token']}")
-        page.locator(".lm-MenuBar-itemLabel:text-is('Nbgrader')").click(timeout=90_000)
-        page.locator(".lm-Menu-itemLabel:text-is('Formgrader')").click()
+    with browser_page(jupyterlab) as page:
+        open_nbgrader_menu(page, "Formgrader")
         formgrader = page.frame_locator("iframe[src*='formgrader']")
         formgrader.locator("a:text-is('Manual Grading')").click(timeout=60_000)
         formgrader.locator(f"a:text-is('{nbg.ASSIGNMENT}')").click()
         formgrader.locator(f"a:has-text('{NOTEBOOK}')").first.click()
         formgrader.locator("a:has-text('Submission #1')").click()
+        # type only once the page's script has fetched the grades and comments and bound its fields
+        grading = _frame(page, "/formgrader/submissions/")
+        grading.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
+                                  " && formgrader.comments && formgrader.comments.loaded", timeout=60_000)
         score = formgrader.locator(f"input#{QUESTION}")
         score.fill("1.5")
         score.press("Tab")  # the formgrader saves a field when it loses focus
@@ -141,7 +177,6 @@ def test_a_score_and_comment_typed_in_the_formgrader_reach_gradebook_and_feedbac
         while _written_grade(course) != (1.5, COMMENT) and time.monotonic() < deadline:
             page.wait_for_timeout(250)
         page.screenshot(path=str(tmp_path / "formgrader.png"))
-        browser.close()
     assert _written_grade(course) == (1.5, COMMENT)
     written = nbg.scores(course)["alice"]
     assert written["written_score"] == 1.5 and written["written_to_grade"] == 1  # q_relu_variance still waits
@@ -149,3 +184,26 @@ def test_a_score_and_comment_typed_in_the_formgrader_reach_gradebook_and_feedbac
     assert done.returncode == 0, done.stderr[-2000:]
     feedback = (course / "feedback" / "alice" / nbg.ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
     assert COMMENT in feedback and "1.5 / 2" in feedback
+
+
+def test_a_student_fetches_the_released_assignment_from_jupyterlab(graded_course, tmp_path):
+    """With the course's student config in ~/.jupyter, JupyterLab's Assignment List lists the
+    released assignment (not "Error fetching courses!") and its Fetch button brings it home."""
+    _browser_or_skip()
+    done = nbg.nbgrader(graded_course, "release_assignment", nbg.ASSIGNMENT, "--force")
+    assert done.returncode == 0, done.stderr[-2000:]
+    home = tmp_path / "student"
+    (home / ".jupyter").mkdir(parents=True)
+    shutil.copy(graded_course / nbg.STUDENT_CONFIG_FILE, home / ".jupyter" / "nbgrader_config.py")
+    with serve_jupyterlab(home, home) as lab, browser_page(lab) as page:
+        open_nbgrader_menu(page, "Assignment List")
+        released = page.locator("#released_assignments_list")
+        released.locator(f"text={nbg.ASSIGNMENT}").wait_for(timeout=60_000)
+        assert "Error fetching courses" not in page.content()
+        released.locator("button:has-text('Fetch')").click()
+        deadline = time.monotonic() + 30
+        while not (home / nbg.ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file() and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        page.screenshot(path=str(tmp_path / "assignment-list.png"))
+    assert (home / nbg.ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
+    assert (home / nbg.ASSIGNMENT / "src" / "trainlab" / "initialization.py").is_file()
