@@ -36,11 +36,12 @@ def cmd_course(args) -> int:
 
 
 def _progress(items, total=None):
+    """A tqdm bar over finished grading jobs with the rate; the caller reports failures."""
     import sys
 
     from tqdm import tqdm
 
-    return tqdm(items, total=total, desc="students", unit="student", file=sys.stdout)
+    return tqdm(items, total=total, desc="graded", unit="student", file=sys.stdout)
 
 
 def _print_scores(summary: dict) -> None:
@@ -55,7 +56,8 @@ def _print_scores(summary: dict) -> None:
         table.add_row(student, "-" if score is None else f"{score:g}", f"{entry.get('autograded_max', 0):g}",
                       _written(entry),
                       str(len(entry.get("checks_failed", []))) if "checks_failed" in entry else "-",
-                      ("ok" if entry.get("ok") else f"[red]{entry.get('error', 'not graded')}[/]")
+                      ("ok" + (" (unchanged, kept)" if entry.get("skipped") else "") if entry.get("ok")
+                       else f"[red]{entry.get('error', 'not graded')}[/]")
                       + (f"; left out (links or special files): {', '.join(entry['left_out'])}"
                          if entry.get("left_out") else ""))
     Console(highlight=False).print(table)
@@ -74,11 +76,31 @@ def cmd_autograde(args) -> int:
     from .course import autograde_all, scores
 
     isolation()  # says here, once, if grading runs without namespaces (the nbgrader processes' notices are not shown)
-    status = autograde_all(args.course, args.submitted, progress=_progress)
+    if args.checks_only:
+        from .checks_only import regrade_checks
+
+        status = regrade_checks(args.course, args.submitted, progress=_progress, students=args.student or None)
+    else:
+        status = autograde_all(args.course, args.submitted, progress=_progress, workers=args.workers,
+                               students=args.student or None, force=args.force)
     graded = scores(args.course)
     _print_scores({s: {**graded.get(s, {}), **status[s]} for s in status})
-    print(f"feedback in {args.course}/feedback, grades in {args.course}/grades.csv")
+    kept = sum(1 for entry in status.values() if entry.get("skipped"))
+    failed = sum(1 for entry in status.values() if not entry["ok"])
+    print(f"{len(status) - kept - failed} graded, {kept} unchanged and kept, {failed} failed; "
+          f"feedback in {args.course}/feedback, grades in {args.course}/grades.csv")
+    if args.checks_only:
+        print("--checks-only updated the cells whose score comes from the checks (and their feedback); "
+              "notebook-only cells (the best model) and written answers keep their grades.")
     return 0 if all(entry["ok"] for entry in status.values()) else 1
+
+
+def cmd_report(args) -> int:
+    from .class_report import build_report
+
+    out = build_report(args.course, args.out)
+    print(f"class report written to {out}")
+    return 0
 
 
 def cmd_demo(args) -> int:
@@ -101,7 +123,18 @@ def add_instructor_parsers(sub) -> None:
     p = sub.add_parser("autograde", help="autograde submitted/<student>/<assignment>/ folders, then feedback and CSV")
     p.add_argument("submitted", help="folder holding <student>/<assignment>/ submissions")
     p.add_argument("--course", required=True, help="the course folder made by `trainlab course`")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="students graded at once, each in its own processes (default: one per core)")
+    p.add_argument("--student", action="append", metavar="ID",
+                   help="grade only this student (again, even if unchanged); repeat for several")
+    p.add_argument("--force", action="store_true", help="grade every student again, changed or not")
+    p.add_argument("--checks-only", action="store_true",
+                   help="regrade the student modules with the trusted checks alone, without running notebooks")
     p.set_defaults(func=cmd_autograde)
+    p = sub.add_parser("report", help="one HTML page: score histograms, failing checks, common mistakes, failures, timing")
+    p.add_argument("--course", required=True, help="the course folder made by `trainlab course`")
+    p.add_argument("--out", default="report.html", help="the HTML file to write (default: report.html)")
+    p.set_defaults(func=cmd_report)
     p = sub.add_parser("demo", help="the whole pipeline on the embedded default: course, release, grading")
     p.add_argument("--out", required=True, help="an empty or new folder")
     p.set_defaults(func=cmd_demo)

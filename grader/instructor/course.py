@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from ..registry import TOPICS
 from ..errors import SubmissionError
 from ..sandbox import copy_submission_tree
 from .answers import GUIDE_FILE, write_marking_guide
+from .ledger import Ledger, grading_version, submission_key
 from .release import EXCLUDED
 from .strip import has_solution, strip_solutions
 from .trusted import TRUSTED_MARK, make_secret
@@ -39,7 +41,7 @@ ASSIGNMENT = "training"
 COURSE_ID = "trainlab"
 CELL_TIMEOUT = 600  # seconds per notebook cell under autograde (the "best model" cell trains)
 STUDENT_TIMEOUT = 3600  # seconds for one student's whole autograde run
-WORKERS = max(1, min(2, os.cpu_count() or 1))  # students graded at once
+WORKERS = max(1, os.cpu_count() or 1)  # students graded at once: one per core
 SUBMISSION_BYTES = 256 << 20  # a submission larger than this is refused
 
 CONFIG = '''\
@@ -231,35 +233,62 @@ def student_ids(submitted: Path) -> list[str]:
     return sorted(p.parent.name for p in Path(submitted).glob(f"*/{ASSIGNMENT}") if p.is_dir())
 
 
-def autograde_all(course: Path, submitted: Path, progress=None, workers: int = WORKERS) -> dict[str, dict]:
-    """Autograde every submission (each in its own nbgrader process), then feedback and export.
+def autograde_all(course: Path, submitted: Path, progress=None, workers: int | None = None,
+                  students: list[str] | None = None, force: bool = False) -> dict[str, dict]:
+    """Autograde the submissions (each in its own nbgrader process), then feedback and export.
 
-    Returns {student: {"ok": bool, "error": str}}. A failing student never stops the run.
+    Resumable: a student whose submission, grading code and course are unchanged since their last
+    recorded grading (ledger.py) is skipped, unless `force`; `students` limits the run to those ids
+    and grades them again. `workers` students at once (default WORKERS, one per core).
+    Returns {student: {"ok": bool, "error": str, "seconds": float, "skipped": bool}}. A failing
+    student never stops the run.
     """
     course = Path(course).resolve()
     submitted = Path(submitted).resolve()
     if not (course / "nbgrader_config.py").is_file():
         raise FileNotFoundError(f"{course} is not a trainlab course folder; build one with `trainlab course --out DIR`.")
-    students = student_ids(submitted)
-    if not students:
+    found = student_ids(submitted)
+    if not found:
         raise FileNotFoundError(f"no submissions in {submitted}: expected {submitted}/<student>/{ASSIGNMENT}/.")
-    status, left_out = {}, {}
-    for student in students:
-        refused, left_out[student] = take_in(submitted, course, student)
+    unknown = sorted(set(students or []) - set(found))
+    if unknown:
+        raise FileNotFoundError(f"no submission of {unknown[0]} in {submitted}: expected {submitted}/{unknown[0]}/{ASSIGNMENT}/.")
+    ledger, version = Ledger(course), grading_version(course)
+    in_gradebook = set(scores(course)) if (course / "gradebook.db").is_file() else set()
+    status, keys = {}, {}
+    for student in students or found:
+        refused, left_out = take_in(submitted, course, student)
         if refused:
-            status[student] = {"ok": False, "error": refused}
+            status[student] = {"ok": False, "error": refused, "seconds": 0.0, "skipped": False}
+            ledger.record(student, key="", ok=False, error=refused, seconds=0.0, depth="full")
+            continue
+        keys[student] = submission_key(course / "submitted" / student / ASSIGNMENT, version, "full")
+        if not (force or students) and student in in_gradebook and ledger.done(student, keys[student]):
+            status[student] = {**ledger.records[student], "skipped": True}
+        else:
+            status[student] = {"ok": False, "error": "not graded", "seconds": 0.0, "skipped": False}
+        if left_out:
+            status[student]["left_out"] = left_out
+    todo = [s for s in keys if not status[s]["skipped"]]
+
+    def finish(student: str, result: dict) -> None:  # the coordinator's only write per student
+        status[student].update(result)
+        ledger.record(student, key=keys[student], depth="full", **result)
+
     # nbgrader grades one submission after another; separate processes let `workers` students run
     # at once. The gradebook's short writes are serialised by SQLite; a lock clash is retried.
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(_grade_one, course, student): student for student in students if student not in status}
+    retry = []
+    with ThreadPoolExecutor(max_workers=max(1, workers or WORKERS)) as pool:
+        futures = {pool.submit(_grade_one, course, student): student for student in todo}
         done_iter = as_completed(futures)
         for future in (progress(done_iter, total=len(futures)) if progress else done_iter):
-            status[futures[future]] = future.result()
-    for student in [s for s, entry in status.items() if "database is locked" in entry["error"]]:
-        status[student] = _grade_one(course, student)
-    for student, paths in left_out.items():
-        if paths:
-            status[student]["left_out"] = paths
+            student, result = futures[future], future.result()
+            if "database is locked" in result["error"]:
+                retry.append(student)
+            else:
+                finish(student, result)
+    for student in retry:
+        finish(student, _grade_one(course, student))
     done = nbgrader(course, "export", "--to", str(course / "grades.csv"))
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader export failed: {_last_error(done)}")
@@ -288,19 +317,23 @@ def take_in(submitted: Path, course: Path, student: str) -> tuple[str, list[str]
 
 
 def _grade_one(course: Path, student: str) -> dict:
+    """One grading job: nbgrader autograde and feedback for one student, in their own processes."""
+    started = time.perf_counter()
+    result = {"ok": False, "error": ""}
     try:
         done = nbgrader(course, "autograde", ASSIGNMENT, "--student", student, "--force")
         if done.returncode != 0:
-            return {"ok": False, "error": f"autograde failed: {_last_error(done)}"}
-        if TRUSTED_MARK not in done.stdout + done.stderr:  # e.g. a broken nbgrader_config.py, which nbgrader skips
-            return {"ok": False, "error": "autograde ran without the trusted grader; check the course's "
-                                          f"nbgrader_config.py ({_last_error(done)})"}
-        done = nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", student, "--force")
-        if done.returncode != 0:
-            return {"ok": False, "error": f"feedback failed: {_last_error(done)}"}
+            result["error"] = f"autograde failed: {_last_error(done)}"
+        elif TRUSTED_MARK not in done.stdout + done.stderr:  # e.g. a broken nbgrader_config.py, which nbgrader skips
+            result["error"] = ("autograde ran without the trusted grader; check the course's "
+                               f"nbgrader_config.py ({_last_error(done)})")
+        else:
+            done = nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", student, "--force")
+            result = {"ok": done.returncode == 0,
+                      "error": "" if done.returncode == 0 else f"feedback failed: {_last_error(done)}"}
     except subprocess.TimeoutExpired:
-        return {"ok": False, "error": f"grading took longer than {STUDENT_TIMEOUT} s and was stopped"}
-    return {"ok": True, "error": ""}
+        result["error"] = f"grading took longer than {STUDENT_TIMEOUT} s and was stopped"
+    return {**result, "seconds": round(time.perf_counter() - started, 2)}
 
 
 def scores(course: Path) -> dict[str, dict]:

@@ -53,6 +53,18 @@ def grading_seed(course: Path, student: str) -> int:
     return int.from_bytes(digest[:4], "little") % 2**31
 
 
+def record_results(course: Path, student: str, notebook: str, results: list) -> None:
+    """Keep every check's result of one notebook of one student (course/trusted/<student>/<notebook>.json)
+    for `trainlab report`: written by grader code, from results the grader computed."""
+    import json
+
+    from .ledger import TRUSTED_FOLDER
+
+    folder = Path(course) / TRUSTED_FOLDER / student
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{notebook}.json").write_text(json.dumps([r.as_dict() for r in results], indent=0))
+
+
 def trusted_outputs(text: str, points: float, count) -> list:
     return [new_output("stream", name="stdout", text=text),
             new_output("execute_result", data={"text/plain": f"{points:g}"}, execution_count=count)]
@@ -103,6 +115,7 @@ class TrustedScores(NbGraderPreprocessor):
             for result in run_checks(submission / "src", checks=checks, seed=seed, sandbox=True, fresh=True,
                                      limits=limits):
                 results[result.id] = result
+        record_results(course, student, resources.get("unique_key", "notebook"), list(results.values()))
         for cell in cells:
             grade_id = cell.metadata.nbgrader.grade_id
             if wanted[grade_id]:

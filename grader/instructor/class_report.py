@@ -1,0 +1,175 @@
+"""`trainlab report --course DIR --out report.html`: how the class did, on one self-contained page.
+
+Read from the course folder only: the gradebook (scores per notebook and in total, through
+nbgrader's API), the trusted check results TrustedScores kept per student and notebook
+(course/trusted/), and the grading ledger (failures and their reasons, grading time). Plots are
+made with matplotlib and embedded as PNG data, so the page needs no other file and no network.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+from . import course as nbg
+from .ledger import TRUSTED_FOLDER, Ledger
+
+HINT_MARK = " Hint: "
+
+
+def notebook_scores(course: Path) -> dict[str, dict[str, float]]:
+    """student -> notebook -> score, and the notebooks' maxima under the key None."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}", nbg.course_id_of(course)) as gb:
+        for student in gb.students:
+            try:
+                sub = gb.find_submission(nbg.ASSIGNMENT, student.id)
+            except Exception:  # no submission
+                continue
+            out[student.id] = {nb.name: float(nb.score) for nb in sub.notebooks}
+            out[None] = {nb.name: float(nb.max_score) for nb in sub.notebooks}
+    return out
+
+
+def check_results(course: Path) -> dict[str, list[dict]]:
+    """student -> every trusted check result recorded for them."""
+    out = {}
+    for folder in sorted((Path(course) / TRUSTED_FOLDER).glob("*")):
+        out[folder.name] = [r for path in sorted(folder.glob("*.json")) for r in json.loads(path.read_text())]
+    return out
+
+
+def failure_rates(results: dict[str, list[dict]]) -> list[dict]:
+    """Per check: how many students failed it, most failed first."""
+    seen, failed, info = Counter(), Counter(), {}
+    for rows in results.values():
+        for r in rows:
+            seen[r["id"]] += 1
+            failed[r["id"]] += not r["passed"]
+            info[r["id"]] = r
+    rows = [{"id": cid, "function": info[cid]["function"], "points": info[cid]["points"],
+             "hidden": info[cid]["hidden"], "failed": failed[cid], "students": seen[cid],
+             "rate": failed[cid] / seen[cid]} for cid in seen]
+    return sorted(rows, key=lambda row: (-row["failed"], row["id"]))
+
+
+def common_mistakes(results: dict[str, list[dict]]) -> list[tuple[str, str, int]]:
+    """(function, hint, number of students) of the hints that fired, most frequent first."""
+    counts = Counter()
+    for rows in results.values():
+        for hint in {(r["function"], r["message"].split(HINT_MARK, 1)[1].strip())
+                     for r in rows if not r["passed"] and HINT_MARK in r["message"]}:
+            counts[hint] += 1
+    return [(fn, hint, n) for (fn, hint), n in counts.most_common()]
+
+
+def _png(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def score_histograms(scores: dict) -> str:
+    """One histogram per notebook and one of the total, as an embedded PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    maxima = scores.get(None, {})
+    students = [s for s in scores if s is not None]
+    panels = [(name, [scores[s].get(name, 0.0) for s in students], top) for name, top in sorted(maxima.items())]
+    panels.append(("total", [sum(scores[s].values()) for s in students], sum(maxima.values())))
+    columns = min(4, len(panels))
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.4 * columns, 2.6 * rows), squeeze=False)
+    for ax, (name, values, top) in zip(axes.flat, panels):
+        ax.hist(values, bins=min(20, max(5, len(values))), range=(0, max(top, 1e-9)), color="#4477aa")
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel(f"score (of {top:g} points)")
+        ax.set_ylabel("students")
+    for ax in list(axes.flat)[len(panels):]:
+        ax.axis("off")
+    fig.suptitle("Scores per notebook and in total")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def time_plot(ledger: dict) -> str | None:
+    """Grading time per submission, slowest first, as an embedded PNG (None without records)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    timed = sorted(((entry.get("seconds", 0.0), student) for student, entry in ledger.items()), reverse=True)
+    if not timed:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 0.25 * len(timed) + 1.2))
+    ax.barh([s for _, s in timed][::-1], [t for t, _ in timed][::-1], color="#66aa55")
+    ax.set_xlabel("grading time (s)")
+    ax.set_title("Grading time per submission")
+    return _png(fig)
+
+
+def _table(table_id: str, header: list[str], rows: list[list]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+         "font-size:13px;text-align:left}th{background:#eee}img{max-width:100%}")
+
+
+def build_report(course: Path, out: Path) -> Path:
+    course = Path(course).resolve()
+    if not (course / "gradebook.db").is_file():
+        raise FileNotFoundError(f"{course} has no gradebook; autograde the class before making its report.")
+    scores = notebook_scores(course)
+    results = check_results(course)
+    ledger = Ledger(course).records
+    students = sorted(s for s in scores if s is not None)
+    maximum = sum(scores.get(None, {}).values())
+    totals = sorted((sum(scores[s].values()) for s in students))
+    summary = (f"{len(students)} students graded; total score of {maximum:g}: median "
+               f"{totals[len(totals) // 2]:g}, lowest {totals[0]:g}, highest {totals[-1]:g}." if totals
+               else "No student has been graded yet.")
+    rates = failure_rates(results)
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>trainlab class report</title>"
+             f"<style>{STYLE}</style></head><body><h1>Class report: {html.escape(nbg.course_id_of(course))} / "
+             f"{nbg.ASSIGNMENT}</h1><p id='summary'>{html.escape(summary)}</p>"]
+    if students:
+        parts.append(f"<h2>Scores</h2><img id='histograms' alt='score histograms' "
+                     f"src='data:image/png;base64,{score_histograms(scores)}'>")
+    parts.append("<h2>Checks by failure rate</h2>" + _table(
+        "failure-rates", ["check", "function", "points", "hidden", "students failing", "rate"],
+        [[r["id"], r["function"], f"{r['points']:g}", "yes" if r["hidden"] else "no",
+          f"{r['failed']} of {r['students']}", f"{r['rate']:.0%}"] for r in rates if r["failed"]]
+        or [["no check failed", "", "", "", "", ""]]))
+    parts.append("<h2>Most common known mistakes (hints that fired)</h2>" + _table(
+        "mistakes", ["function", "hint", "students"], [list(m) for m in common_mistakes(results)[:25]]
+        or [["", "no hint fired", 0]]))
+    failed = sorted((s, e.get("error", "")) for s, e in ledger.items() if not e.get("ok"))
+    parts.append("<h2>Submissions whose grading failed or timed out</h2>" + _table(
+        "failed-students", ["student", "reason"], [list(f) for f in failed] or [["none", ""]]))
+    timing = time_plot(ledger)
+    if timing:
+        parts.append(f"<h2>Grading time</h2><img id='timing' alt='grading time per submission' "
+                     f"src='data:image/png;base64,{timing}'>")
+    parts.append(_table("timing-table", ["student", "seconds", "graded"],
+                        [[s, f"{e.get('seconds', 0.0):.1f}", "ok" if e.get("ok") else "failed"]
+                         for s, e in sorted(ledger.items())]))
+    parts.append("</body></html>")
+    out = Path(out)
+    out.write_text("\n".join(parts))
+    return out

@@ -1,0 +1,73 @@
+"""What has been graded already: one record per student, so that a run can stop at any moment and
+start again without losing or doubling work.
+
+A record holds the key of what was graded (a hash of the submission's files, of the grading code
+and of the course's notebooks and configuration, and of the grading depth), whether it succeeded,
+why not, and how long it took. The coordinator (`autograde_all`) is the only writer: it writes a
+student's record after nbgrader has stored that student's grades and feedback, by replacing the
+whole file atomically, so a run killed at any point (SIGKILL included) leaves either the old record
+or the new one. A student whose record is missing or whose key differs is graded again; nbgrader's
+`autograde --force` replaces whatever a killed run left of that student in the gradebook.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+LEDGER_FILE = ".trainlab_ledger.json"
+TRUSTED_FOLDER = "trusted"  # course/trusted/<student>/<notebook>.json: every check's result, for the report
+GRADER_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _hash_files(digest, root: Path, paths) -> None:
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def grading_version(course: Path) -> str:
+    """A hash of everything that decides a grade besides the submission: the grader's code (checks,
+    hidden checks, fixtures, sandbox), the course's source notebooks and its nbgrader_config.py."""
+    digest = hashlib.sha256()
+    _hash_files(digest, GRADER_ROOT, [p for p in GRADER_ROOT.rglob("*") if p.is_file()
+                                      and p.suffix in (".py", ".npz", ".json") and "__pycache__" not in p.parts])
+    course = Path(course)
+    _hash_files(digest, course, [p for p in (course / "source").rglob("*") if p.is_file()
+                                 and "__pycache__" not in p.parts] + [course / "nbgrader_config.py"])
+    return digest.hexdigest()
+
+
+def submission_key(folder: Path, version: str, depth: str) -> str:
+    """The key of one grading job: the submission's files (names and contents), the grading
+    version and the depth ('full' or 'checks')."""
+    folder = Path(folder)
+    digest = hashlib.sha256(f"{version}\0{depth}\0".encode())
+    _hash_files(digest, folder, [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()])
+    return digest.hexdigest()
+
+
+class Ledger:
+    """The course's record of finished grading jobs (course/.trainlab_ledger.json)."""
+
+    def __init__(self, course: Path):
+        self.path = Path(course) / LEDGER_FILE
+        try:
+            self.records = json.loads(self.path.read_text()) if self.path.is_file() else {}
+        except json.JSONDecodeError:  # never written half (atomic replace), but a hand edit could break it
+            self.records = {}
+
+    def done(self, student: str, key: str) -> bool:
+        record = self.records.get(student, {})
+        return record.get("key") == key and record.get("ok", False)
+
+    def record(self, student: str, **entry) -> None:
+        self.records[student] = entry
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(self.records, handle, indent=1, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.path)

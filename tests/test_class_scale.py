@@ -1,0 +1,155 @@
+"""Class-scale grading through the `trainlab` command: parallel jobs, resume after SIGKILL with
+exactly the gradebook of an uninterrupted run, regrading one student, --checks-only, and the
+class report rendered in headless Chromium.
+
+The course holds notebook 03 only, so that a full grading run takes seconds per student; the
+students are a reference, a blank release, one with a known bug and one whose notebook is broken.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.instructor import course as nbg
+from grader.instructor.ledger import LEDGER_FILE, Ledger
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOK = "03_initialization"
+BUG = ("bound = np.sqrt(3.0 * var)", "bound = np.sqrt(var)")  # xavier_uniform: the variance of U(-a, a) is a^2/3
+
+
+def trainlab(*args, timeout=900) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader.cli", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def gradebook(course: Path) -> dict:
+    """Every grade of every student: (notebook, cell) -> (auto score, manual score)."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", nbg.COURSE_ID) as gb:
+        for student in gb.students:
+            try:
+                sub = gb.find_submission(nbg.ASSIGNMENT, student.id)
+            except Exception:
+                continue
+            out[student.id] = {(nb.name, g.name): (g.auto_score, g.manual_score) for nb in sub.notebooks
+                               for g in nb.grades}
+    return out
+
+
+@pytest.fixture(scope="module")
+def setup(root, tmp_path_factory):
+    work = tmp_path_factory.mktemp("class")
+    base = nbg.build_course(root, work / "base", only=["03_"])
+    release = base / "release" / nbg.ASSIGNMENT
+    submitted = work / "submitted"
+    for student in ("ref", "blank", "buggy", "broken"):
+        mine = submitted / student / nbg.ASSIGNMENT
+        shutil.copytree(release, mine)
+        if student != "blank":
+            shutil.copy(root / "src" / "trainlab" / "initialization.py", mine / "src" / "trainlab" / "initialization.py")
+    module = submitted / "buggy" / nbg.ASSIGNMENT / "src" / "trainlab" / "initialization.py"
+    module.write_text(module.read_text().replace(*BUG))
+    (submitted / "broken" / nbg.ASSIGNMENT / f"{NOTEBOOK}.ipynb").write_text("{ not a notebook")
+    uninterrupted = work / "uninterrupted"
+    shutil.copytree(base, uninterrupted)
+    done = trainlab("autograde", str(submitted), "--course", str(uninterrupted), "--workers", "2")
+    return {"work": work, "base": base, "submitted": submitted, "course": uninterrupted, "first": done}
+
+
+def test_a_run_grades_every_student_and_marks_the_broken_one(setup):
+    done, course = setup["first"], setup["course"]
+    assert done.returncode == 1, done.stdout[-3000:]  # one submission failed
+    assert "3 graded, 0 unchanged and kept, 1 failed" in done.stdout, done.stdout[-3000:]
+    graded = nbg.scores(course)
+    assert graded["ref"]["autograded_score"] == graded["ref"]["autograded_max"] > 0
+    assert graded["blank"]["autograded_score"] == 0
+    assert 0 < graded["buggy"]["autograded_score"] < graded["ref"]["autograded_max"]
+    ledger = Ledger(course).records
+    assert not ledger["broken"]["ok"] and ledger["broken"]["error"]
+    assert all(ledger[s]["ok"] and ledger[s]["seconds"] > 0 for s in ("ref", "blank", "buggy"))
+
+
+def test_killed_and_restarted_the_run_ends_with_the_uninterrupted_gradebook(setup):
+    course = setup["work"] / "killed"
+    shutil.copytree(setup["base"], course)
+    args = [sys.executable, "-m", "grader.cli", "autograde", str(setup["submitted"]), "--course", str(course),
+            "--workers", "1"]
+    run = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 600
+    while not (course / LEDGER_FILE).is_file() or sum(e["ok"] for e in Ledger(course).records.values()) < 1:
+        assert run.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
+        time.sleep(0.2)
+    time.sleep(2)  # well into the next student's nbgrader run
+    os.killpg(run.pid, signal.SIGKILL)  # the coordinator, nbgrader, the kernel and the sandboxes at once
+    run.wait()
+    recorded_before = {s for s, e in Ledger(course).records.items() if e["ok"]}
+    assert 1 <= len(recorded_before) < 3
+    done = trainlab("autograde", str(setup["submitted"]), "--course", str(course), "--workers", "1")
+    assert f"{len(recorded_before)} unchanged and kept" in done.stdout, done.stdout[-3000:]
+    assert gradebook(course) == gradebook(setup["course"])
+    again = trainlab("autograde", str(setup["submitted"]), "--course", str(course))
+    assert "0 graded, 3 unchanged and kept, 1 failed" in again.stdout, again.stdout[-3000:]
+    assert gradebook(course) == gradebook(setup["course"])
+
+
+def test_one_student_regraded_alone_and_checks_only_after_a_fix(setup):
+    course = setup["work"] / "regrade"
+    shutil.copytree(setup["course"], course)
+    submitted = setup["work"] / "submitted-fixed"
+    shutil.copytree(setup["submitted"], submitted)
+    before = gradebook(course)
+    done = trainlab("autograde", str(submitted), "--course", str(course), "--student", "ref")
+    assert done.returncode == 0 and "1 graded, 0 unchanged" in done.stdout, done.stdout[-3000:]
+    assert gradebook(course) == before
+    # the buggy student fixes the bug: --checks-only regrades the check cells, without kernels
+    module = submitted / "buggy" / nbg.ASSIGNMENT / "src" / "trainlab" / "initialization.py"
+    module.write_text(module.read_text().replace(BUG[1], BUG[0]))
+    started = time.perf_counter()
+    done = trainlab("autograde", str(submitted), "--course", str(course), "--checks-only", "--student", "buggy")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "--checks-only updated the cells whose score comes from the checks" in done.stdout
+    after = gradebook(course)
+    assert nbg.scores(course)["buggy"]["autograded_score"] == nbg.scores(course)["ref"]["autograded_max"]
+    assert {k: v for k, v in after.items() if k != "buggy"} == {k: v for k, v in before.items() if k != "buggy"}
+    changed = {cell for cell, grade in after["buggy"].items() if grade != before["buggy"][cell]}
+    assert changed and all(cell[1].startswith("test_xavier") for cell in changed), changed
+    feedback = (course / "feedback" / "buggy" / nbg.ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    assert "failed" not in feedback.split("xavier_uniform", 1)[1][:400]
+    assert time.perf_counter() - started < 120
+    refused = trainlab("autograde", str(submitted), "--course", str(setup["base"]), "--checks-only")
+    assert refused.returncode == 1 and "not autograded yet" in refused.stdout  # nothing to regrade there
+
+
+def test_the_class_report_renders_in_chromium_with_every_image_and_table(setup, tmp_path):
+    from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, _browser_or_skip
+
+    out = tmp_path / "report.html"
+    done = trainlab("report", "--course", str(setup["course"]), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    text = out.read_text()
+    assert "xavier_uniform" in text and "broken" in text and "http" not in text.split("<body>", 1)[1]
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page()
+        page.goto(out.as_uri())
+        images = page.eval_on_selector_all("img", "els => els.map(e => [e.id, e.complete && e.naturalWidth > 0])")
+        tables = {t: page.locator(f"table#{t} tbody tr").count()
+                  for t in ("failure-rates", "mistakes", "failed-students", "timing-table")}
+        failing = page.locator("table#failed-students").inner_text()
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+    assert sorted(images) == [["histograms", True], ["timing", True]]
+    assert all(count >= 1 for count in tables.values()) and tables["timing-table"] == 4, tables
+    assert "broken" in failing and "ref" not in failing
