@@ -43,7 +43,7 @@ def regrade_one(course: Path, student: str, cells: dict) -> dict:
     src = course / "submitted" / student / nbg.ASSIGNMENT / "src"
     results = {r.id: r for r in run_checks(src, checks=checks, seed=grading_seed(course, student), sandbox=True,
                                            fresh=True, limits=DEFAULT_LIMITS)}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", nbg.course_id_of(course)) as gb:
+    with Gradebook(nbg.db_url_of(course), nbg.course_id_of(course)) as gb:
         for notebook, cell_list in cells.items():
             record_results(course, student, notebook, [results[c.id] for _, cs in cell_list for c in cs])
             path = course / "autograded" / student / nbg.ASSIGNMENT / f"{notebook}.ipynb"
@@ -67,8 +67,8 @@ def regrade_one(course: Path, student: str, cells: dict) -> dict:
 def regrade_checks(course: Path, submitted: Path, progress=None, students: list[str] | None = None) -> dict[str, dict]:
     """Regrade every (or each named) already autograded student with the checks alone; export."""
     course, submitted = Path(course).resolve(), Path(submitted).resolve()
-    if not (course / "gradebook.db").is_file():
-        raise FileNotFoundError(f"{course} has no gradebook; autograde without --checks-only first.")
+    if not (course / "nbgrader_config.py").is_file():
+        raise FileNotFoundError(f"{course} is not a trainlab course folder; give the folder `trainlab course` made.")
     graded = nbg.scores(course)
     cells = test_cells(course)
     status, todo = {}, []

@@ -25,7 +25,7 @@ def notebook_scores(course: Path) -> dict[str, dict[str, float]]:
     from nbgrader.api import Gradebook
 
     out = {}
-    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}", nbg.course_id_of(course)) as gb:
+    with Gradebook(nbg.db_url_of(course), nbg.course_id_of(course)) as gb:
         for student in gb.students:
             try:
                 sub = gb.find_submission(nbg.ASSIGNMENT, student.id)
@@ -133,8 +133,8 @@ STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#22
 
 def build_report(course: Path, out: Path) -> Path:
     course = Path(course).resolve()
-    if not (course / "gradebook.db").is_file():
-        raise FileNotFoundError(f"{course} has no gradebook; autograde the class before making its report.")
+    if not (course / "nbgrader_config.py").is_file():
+        raise FileNotFoundError(f"{course} is not a trainlab course folder; give the folder `trainlab course` made.")
     scores = notebook_scores(course)
     results = check_results(course)
     ledger = Ledger(course).records

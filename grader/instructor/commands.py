@@ -28,7 +28,7 @@ def cmd_course(args) -> int:
     from .course import build_course
 
     out = build_course(project_root(), args.out, generate=not args.no_generate, exchange=args.exchange,
-                       course_id=args.course_id)
+                       course_id=args.course_id, **({"db_url": args.db} if args.db else {}))
     print(f"nbgrader course {args.course_id!r} written to {out}; run nbgrader commands from that folder.\n"
           f"Students copy {out / 'student_nbgrader_config.py'} to ~/.jupyter/nbgrader_config.py "
           "to fetch and submit through the course's exchange.")
@@ -75,6 +75,12 @@ def cmd_autograde(args) -> int:
     from ..sandbox import isolation
     from .course import autograde_all, scores
 
+    if args.db:
+        from .course import db_url_of, use_gradebook
+
+        if args.db != db_url_of(args.course):
+            use_gradebook(args.course, args.db)
+            print(f"the course's gradebook is now {args.db} (nbgrader_config.py)")
     isolation()  # says here, once, if grading runs without namespaces (the nbgrader processes' notices are not shown)
     if args.checks_only:
         from .checks_only import regrade_checks
@@ -119,6 +125,8 @@ def add_instructor_parsers(sub) -> None:
     p.add_argument("--exchange", default=None, metavar="DIR",
                    help="nbgrader's exchange folder, shared with the students (default: OUT/exchange)")
     p.add_argument("--course-id", default="trainlab", help="the course id in the exchange (default: trainlab)")
+    p.add_argument("--db", default=None, metavar="URL",
+                   help="the gradebook: any SQLAlchemy URL nbgrader accepts (default: SQLite in the course folder)")
     p.set_defaults(func=cmd_course)
     p = sub.add_parser("autograde", help="autograde submitted/<student>/<assignment>/ folders, then feedback and CSV")
     p.add_argument("submitted", help="folder holding <student>/<assignment>/ submissions")
@@ -128,6 +136,9 @@ def add_instructor_parsers(sub) -> None:
     p.add_argument("--student", action="append", metavar="ID",
                    help="grade only this student (again, even if unchanged); repeat for several")
     p.add_argument("--force", action="store_true", help="grade every student again, changed or not")
+    p.add_argument("--db", default=None, metavar="URL",
+                   help="grade into this gradebook (any SQLAlchemy URL nbgrader accepts, e.g. PostgreSQL); "
+                        "it becomes the course's gradebook")
     p.add_argument("--checks-only", action="store_true",
                    help="regrade the student modules with the trusted checks alone, without running notebooks")
     p.set_defaults(func=cmd_autograde)

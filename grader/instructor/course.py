@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import json
 import shutil
 import subprocess
@@ -48,7 +49,7 @@ CONFIG = '''\
 """nbgrader configuration of the trainlab course (written by `trainlab course`)."""
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "{course_id}"
-c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+c.CourseDirectory.db_url = {db_url!r}
 # The exchange: release_assignment and release_feedback write into it, students' fetch and submit
 # read and write it, collect reads it. Students point their own nbgrader at the same folder and
 # course id: see student_nbgrader_config.py next to this file.
@@ -87,6 +88,7 @@ c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "{course_id}"
 c.Exchange.root = {exchange!r}
 '''
+DEFAULT_DB = "sqlite:///gradebook.db"  # relative to the course folder
 EXCHANGE_MODE = 0o777  # every user writes into the exchange (nbgrader's release_assignment sets the same)
 
 
@@ -157,12 +159,13 @@ def public_tree(root: Path, dest: Path) -> None:
 
 
 def build_course(root: Path, out: Path, generate: bool = True, only: list[str] | None = None,
-                 exchange: Path | None = None, course_id: str = COURSE_ID) -> Path:
+                 exchange: Path | None = None, course_id: str = COURSE_ID, db_url: str = DEFAULT_DB) -> Path:
     """Write an nbgrader course folder for the trainlab assignment; optionally generate the release.
 
     `only` keeps the notebooks whose file names start with one of its entries (e.g. ["01_"]).
     `exchange` is the folder nbgrader's exchange lives in (default: out/exchange), created with
-    the permissions every user needs; `course_id` names the course in the exchange.
+    the permissions every user needs; `course_id` names the course in the exchange; `db_url` is
+    the gradebook, any SQLAlchemy URL nbgrader accepts (default: SQLite in the course folder).
     """
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()):
@@ -174,7 +177,7 @@ def build_course(root: Path, out: Path, generate: bool = True, only: list[str] |
     source.mkdir(parents=True)
     (out / "nbgrader_config.py").write_text(CONFIG.format(
         course_id=course_id, assignment=ASSIGNMENT, student_files=student_files(), timeout=CELL_TIMEOUT,
-        exchange=str(exchange)))
+        exchange=str(exchange), db_url=db_url))
     (out / STUDENT_CONFIG_FILE).write_text(STUDENT_CONFIG.format(
         course_id=course_id, assignment=ASSIGNMENT, exchange=str(exchange)))
     for path in notebooks(root):
@@ -212,10 +215,34 @@ def make_exchange(folder: Path) -> Path:
     return folder
 
 
+DB_LINE = re.compile(r'^c\.CourseDirectory\.db_url = (.+)$', re.M)
+
+
+def db_url_of(course: Path) -> str:
+    """The gradebook URL of a course (its nbgrader_config.py), a relative SQLite path made absolute."""
+    config = Path(course).resolve() / "nbgrader_config.py"
+    found = DB_LINE.search(config.read_text()) if config.is_file() else None
+    url = ast.literal_eval(found.group(1)) if found else DEFAULT_DB
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = f"sqlite:///{Path(course).resolve() / url[len('sqlite:///'):]}"
+    return url
+
+
+def use_gradebook(course: Path, db_url: str) -> None:
+    """Point the course at another gradebook (written into nbgrader_config.py, so that stock
+    nbgrader, the formgrader and trainlab all use it) and fill it with the assignment."""
+    config = Path(course) / "nbgrader_config.py"
+    text = config.read_text()
+    if not DB_LINE.search(text):
+        raise ValueError(f"{config} sets no CourseDirectory.db_url; rebuild the course with `trainlab course`.")
+    config.write_text(DB_LINE.sub(lambda _: f"c.CourseDirectory.db_url = {db_url!r}", text, count=1))
+    done = nbgrader(Path(course), "generate_assignment", ASSIGNMENT, "--force")
+    if done.returncode != 0:
+        raise RuntimeError(f"the gradebook {db_url} cannot be used: {_last_error(done)}")
+
+
 def course_id_of(course: Path) -> str:
     """The course id written in a course folder's nbgrader_config.py (COURSE_ID if none)."""
-    import re
-
     config = Path(course) / "nbgrader_config.py"
     found = re.search(r'^c\.CourseDirectory\.course_id = "([^"]+)"', config.read_text(), re.M) if config.is_file() else None
     return found.group(1) if found else COURSE_ID
@@ -254,7 +281,7 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int | N
     if unknown:
         raise FileNotFoundError(f"no submission of {unknown[0]} in {submitted}: expected {submitted}/{unknown[0]}/{ASSIGNMENT}/.")
     ledger, version = Ledger(course), grading_version(course)
-    in_gradebook = set(scores(course)) if (course / "gradebook.db").is_file() else set()
+    in_gradebook = set(scores(course))
     status, keys = {}, {}
     for student in students or found:
         refused, left_out = take_in(submitted, course, student)
@@ -280,13 +307,17 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int | N
     retry = []
     with ThreadPoolExecutor(max_workers=max(1, workers or WORKERS)) as pool:
         futures = {pool.submit(_grade_one, course, student): student for student in todo}
-        done_iter = as_completed(futures)
-        for future in (progress(done_iter, total=len(futures)) if progress else done_iter):
+        bar = progress(as_completed(futures), total=len(futures)) if progress else as_completed(futures)
+        failed = 0
+        for future in bar:
             student, result = futures[future], future.result()
             if "database is locked" in result["error"]:
                 retry.append(student)
             else:
                 finish(student, result)
+            failed += not result["ok"]
+            if hasattr(bar, "set_postfix"):  # a tqdm bar: done and failed beside the rate
+                bar.set_postfix(failed=failed, kept=len(keys) - len(todo), refresh=False)
     for student in retry:
         finish(student, _grade_one(course, student))
     done = nbgrader(course, "export", "--to", str(course / "grades.csv"))
@@ -342,7 +373,7 @@ def scores(course: Path) -> dict[str, dict]:
     from nbgrader.api import Gradebook
 
     out = {}
-    with Gradebook(f"sqlite:///{Path(course).resolve() / 'gradebook.db'}", course_id_of(course)) as gb:
+    with Gradebook(db_url_of(course), course_id_of(course)) as gb:
         for student in gb.students:
             try:
                 sub = gb.find_submission(ASSIGNMENT, student.id)
