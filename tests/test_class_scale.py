@@ -129,6 +129,28 @@ def test_one_student_regraded_alone_and_checks_only_after_a_fix(setup):
     assert refused.returncode == 1 and "not autograded yet" in refused.stdout  # nothing to regrade there
 
 
+def test_a_dask_cluster_grades_exactly_as_the_local_pool(setup):
+    """A real LocalCluster with 2 worker processes; the jobs get the course and the submissions as
+    data and return results as data (jobs.py); the gradebook equals the pool's."""
+    distributed = pytest.importorskip("distributed")
+    course = setup["work"] / "dask"
+    shutil.copytree(setup["base"], course)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster:
+        done = trainlab("autograde", str(setup["submitted"]), "--course", str(course),
+                        "--scheduler", cluster.scheduler_address)
+    assert "3 graded, 0 unchanged and kept, 1 failed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
+    graded = {s for s, e in Ledger(setup["course"]).records.items() if e["ok"]}
+    assert {s for s, e in Ledger(course).records.items() if e["ok"]} == graded
+    assert {s: v for s, v in gradebook(course).items() if s in graded} == \
+        {s: v for s, v in gradebook(setup["course"]).items() if s in graded}
+    assert Ledger(course).records["broken"]["error"]
+    for student in graded:  # feedback and the report's inputs exist in the course as after a local run
+        assert (course / "feedback" / student / nbg.ASSIGNMENT / f"{NOTEBOOK}.html").is_file()
+        assert (course / "trusted" / student / f"{NOTEBOOK}.json").is_file()
+    assert not (course / ".trainlab_incoming").exists() or not any((course / ".trainlab_incoming").iterdir())
+
+
 def test_the_class_report_renders_in_chromium_with_every_image_and_table(setup, tmp_path):
     from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, _browser_or_skip
 

@@ -88,7 +88,7 @@ def cmd_autograde(args) -> int:
         status = regrade_checks(args.course, args.submitted, progress=_progress, students=args.student or None)
     else:
         status = autograde_all(args.course, args.submitted, progress=_progress, workers=args.workers,
-                               students=args.student or None, force=args.force)
+                               students=args.student or None, force=args.force, scheduler=args.scheduler)
     graded = scores(args.course)
     _print_scores({s: {**graded.get(s, {}), **status[s]} for s in status})
     kept = sum(1 for entry in status.values() if entry.get("skipped"))
@@ -133,6 +133,9 @@ def add_instructor_parsers(sub) -> None:
     p.add_argument("--course", required=True, help="the course folder made by `trainlab course`")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="students graded at once, each in its own processes (default: one per core)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the grading jobs on this Dask distributed scheduler (e.g. tcp://10.0.0.5:8786); "
+                        "workers need the trainlab environment, no shared folder")
     p.add_argument("--student", action="append", metavar="ID",
                    help="grade only this student (again, even if unchanged); repeat for several")
     p.add_argument("--force", action="store_true", help="grade every student again, changed or not")

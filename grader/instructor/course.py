@@ -96,10 +96,10 @@ def student_files() -> list[str]:
     return [f"src/trainlab/{topic}.py" for topic in TOPICS]
 
 
-def nbgrader(course: Path, *args: str, timeout: float = STUDENT_TIMEOUT) -> subprocess.CompletedProcess:
-    """Run a stock nbgrader command in the course folder."""
+def nbgrader(course: Path, *args: str, timeout: float = STUDENT_TIMEOUT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run a stock nbgrader command in the course folder (`env`: extra environment variables)."""
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env={**os.environ, **env} if env else None)
 
 
 def grade_calls(source: str) -> list[tuple[str, tuple[str, ...], bool]]:
@@ -261,12 +261,13 @@ def student_ids(submitted: Path) -> list[str]:
 
 
 def autograde_all(course: Path, submitted: Path, progress=None, workers: int | None = None,
-                  students: list[str] | None = None, force: bool = False) -> dict[str, dict]:
+                  students: list[str] | None = None, force: bool = False, scheduler: str | None = None) -> dict[str, dict]:
     """Autograde the submissions (each in its own nbgrader process), then feedback and export.
 
     Resumable: a student whose submission, grading code and course are unchanged since their last
     recorded grading (ledger.py) is skipped, unless `force`; `students` limits the run to those ids
-    and grades them again. `workers` students at once (default WORKERS, one per core).
+    and grades them again. `workers` students at once (default WORKERS, one per core), or every job
+    on the Dask cluster at `scheduler` (jobs.py).
     Returns {student: {"ok": bool, "error": str, "seconds": float, "skipped": bool}}. A failing
     student never stops the run.
     """
@@ -302,13 +303,28 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int | N
         status[student].update(result)
         ledger.record(student, key=keys[student], depth="full", **result)
 
-    # nbgrader grades one submission after another; separate processes let `workers` students run
-    # at once. The gradebook's short writes are serialised by SQLite; a lock clash is retried.
-    retry = []
-    with ThreadPoolExecutor(max_workers=max(1, workers or WORKERS)) as pool:
+    if scheduler:
+        _grade_on_cluster(course, scheduler, todo, finish, progress, len(keys) - len(todo))
+    else:
+        _grade_in_pool(course, workers or WORKERS, todo, finish, progress, len(keys) - len(todo))
+    done = nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader export failed: {_last_error(done)}")
+    return status
+
+
+def _report_progress(bar, failed: int, kept: int) -> None:
+    if hasattr(bar, "set_postfix"):  # a tqdm bar: failed and kept beside done and the rate
+        bar.set_postfix(failed=failed, kept=kept, refresh=False)
+
+
+def _grade_in_pool(course: Path, workers: int, todo: list[str], finish, progress, kept: int) -> None:
+    """Grade in this machine's processes: one nbgrader run per student, `workers` at a time, in the
+    course folder. The gradebook's short writes are serialised by SQLite; a lock clash is retried."""
+    retry, failed = [], 0
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(_grade_one, course, student): student for student in todo}
         bar = progress(as_completed(futures), total=len(futures)) if progress else as_completed(futures)
-        failed = 0
         for future in bar:
             student, result = futures[future], future.result()
             if "database is locked" in result["error"]:
@@ -316,14 +332,34 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int | N
             else:
                 finish(student, result)
             failed += not result["ok"]
-            if hasattr(bar, "set_postfix"):  # a tqdm bar: done and failed beside the rate
-                bar.set_postfix(failed=failed, kept=len(keys) - len(todo), refresh=False)
+            _report_progress(bar, failed, kept)
     for student in retry:
         finish(student, _grade_one(course, student))
-    done = nbgrader(course, "export", "--to", str(course / "grades.csv"))
-    if done.returncode != 0:
-        raise RuntimeError(f"nbgrader export failed: {_last_error(done)}")
-    return status
+
+
+def _grade_on_cluster(course: Path, scheduler: str, todo: list[str], finish, progress, kept: int) -> None:
+    """Grade on a Dask cluster: each submission goes to a worker as data (jobs.grade_submission),
+    its results come back as data, and this process imports them into the course and gradebook."""
+    from .jobs import DaskExecutor, import_result
+
+    executor = DaskExecutor(scheduler, course)
+    try:
+        futures = {executor.submit(s, course / "submitted" / s / ASSIGNMENT): s for s in todo}
+        bar = progress(executor.as_completed(futures), total=len(futures)) if progress else executor.as_completed(futures)
+        failed = 0
+        for future in bar:
+            student = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # a worker lost or a job that raised: this student only
+                result = {"ok": False, "error": f"the grading job failed on the cluster ({type(exc).__name__}: {exc})"[:400],
+                          "seconds": 0.0}
+            result = import_result(course, student, result)
+            finish(student, result)
+            failed += not result["ok"]
+            _report_progress(bar, failed, kept)
+    finally:
+        executor.close()
 
 
 def take_in(submitted: Path, course: Path, student: str) -> tuple[str, list[str]]:
@@ -347,21 +383,26 @@ def take_in(submitted: Path, course: Path, student: str) -> tuple[str, list[str]
     return "", skipped
 
 
-def _grade_one(course: Path, student: str) -> dict:
-    """One grading job: nbgrader autograde and feedback for one student, in their own processes."""
+def _grade_one(course: Path, student: str, extra: tuple = (), feedback: bool = True, env: dict | None = None,
+               mark: str = TRUSTED_MARK) -> dict:
+    """One grading job in the course folder: nbgrader autograde (and feedback) for one student, in
+    their own processes. `extra` arguments go to both commands; `mark` must appear in autograde's
+    log, as proof that the trusted grader (or the import of its results) ran."""
     started = time.perf_counter()
     result = {"ok": False, "error": ""}
     try:
-        done = nbgrader(course, "autograde", ASSIGNMENT, "--student", student, "--force")
+        done = nbgrader(course, "autograde", ASSIGNMENT, "--student", student, "--force", *extra, env=env)
         if done.returncode != 0:
             result["error"] = f"autograde failed: {_last_error(done)}"
-        elif TRUSTED_MARK not in done.stdout + done.stderr:  # e.g. a broken nbgrader_config.py, which nbgrader skips
+        elif mark not in done.stdout + done.stderr:  # e.g. a broken nbgrader_config.py, which nbgrader skips
             result["error"] = ("autograde ran without the trusted grader; check the course's "
                                f"nbgrader_config.py ({_last_error(done)})")
-        else:
-            done = nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", student, "--force")
+        elif feedback:
+            done = nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", student, "--force", *extra)
             result = {"ok": done.returncode == 0,
                       "error": "" if done.returncode == 0 else f"feedback failed: {_last_error(done)}"}
+        else:
+            result["ok"] = True
     except subprocess.TimeoutExpired:
         result["error"] = f"grading took longer than {STUDENT_TIMEOUT} s and was stopped"
     return {**result, "seconds": round(time.perf_counter() - started, 2)}

@@ -20,6 +20,7 @@ course has none.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from dataclasses import replace
 from pathlib import Path
@@ -83,7 +84,12 @@ def autograde_steps() -> list:
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
     if steps.index(Execute) > steps.index(SaveAutoGrades):
         raise RuntimeError("this nbgrader saves grades before executing notebooks; trusted scores cannot be placed")
-    steps.insert(steps.index(Execute) + 1, TrustedScores)
+    from .jobs import IMPORT_ENV, ImportExecuted
+
+    if os.environ.get(IMPORT_ENV):  # the coordinator imports what a cluster job executed and scored
+        steps[steps.index(Execute)] = ImportExecuted
+    else:
+        steps.insert(steps.index(Execute) + 1, TrustedScores)
     return steps
 
 
