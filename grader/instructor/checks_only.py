@@ -4,7 +4,8 @@ After a check changes, the notebooks need not run again: every test cell's score
 checks (TrustedScores), so this regrades exactly those cells, without kernels. For each student
 already autograded it runs the checks of every test cell on the submission's src/ in the sandbox
 (the same seed as at autograde), writes the new scores into the gradebook through nbgrader's API,
-the new check lines into the autograded notebook, and regenerates that student's feedback. The
+the new check lines into the autograded notebook, and regenerates the feedback (one nbgrader run
+for all of them). The
 best-model cell and the written answers keep their grades.
 """
 from __future__ import annotations
@@ -59,9 +60,7 @@ def regrade_one(course: Path, student: str, cells: dict) -> dict:
             if nb is not None:
                 nbformat.write(nb, path)
         gb.db.commit()
-    done = nbg.nbgrader(course, "generate_feedback", nbg.ASSIGNMENT, "--student", student, "--force")
-    return {"ok": done.returncode == 0, "error": "" if done.returncode == 0 else "feedback failed",
-            "seconds": round(time.perf_counter() - started, 2), "skipped": False}
+    return {"ok": True, "error": "", "seconds": round(time.perf_counter() - started, 2), "skipped": False}
 
 
 def regrade_checks(course: Path, submitted: Path, progress=None, students: list[str] | None = None) -> dict[str, dict]:
@@ -88,5 +87,13 @@ def regrade_checks(course: Path, submitted: Path, progress=None, students: list[
         except Exception as exc:  # one broken record costs this student only
             status[student] = {"ok": False, "error": f"checks-only regrade failed ({type(exc).__name__}: {exc})"[:300],
                                "seconds": 0.0, "skipped": False}
+    regraded = [s for s in todo if status[s]["ok"]]
+    if regraded:  # one nbgrader process writes every regraded student's feedback
+        others = sorted(set(graded) - set(regraded))
+        done = nbg.nbgrader(course, "generate_feedback", nbg.ASSIGNMENT, "--force",
+                            *([f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []))
+        if done.returncode != 0:
+            for student in regraded:
+                status[student].update(ok=False, error=f"feedback failed: {nbg._last_error(done)}")
     nbg.nbgrader(course, "export", "--to", str(course / "grades.csv"))
     return status
