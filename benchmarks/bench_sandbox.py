@@ -81,7 +81,7 @@ def autograde_rows(quick):
         for path in (ROOT / "src" / "trainlab").glob("*.py"):
             shutil.copyfile(path, submission / "src" / "trainlab" / path.name)
         for path in sorted(submission.glob("*.ipynb")):
-            nbformat.write(_answered(path, trusted / "source" / nbg.ASSIGNMENT / path.name), path)
+            nbformat.write(_answered(path, trusted / "source" / nbg.ASSIGNMENT / path.name, "reference", {}), path)
         t_stock = autograde_seconds(stock, submission, "s1")
         t_trusted = autograde_seconds(trusted, submission, "s1")
         scores = nbg.scores(trusted)["s1"], nbg.scores(stock)["s1"]

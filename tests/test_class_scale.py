@@ -1,6 +1,6 @@
 """Class-scale grading through the `trainlab` command: parallel jobs, resume after SIGKILL with
-exactly the gradebook of an uninterrupted run, regrading one student, --checks-only, and the
-class report rendered in headless Chromium.
+exactly the gradebook of an uninterrupted run, regrading one student, --checks-only, a Dask
+cluster, a PostgreSQL gradebook, and the class report rendered in headless Chromium.
 
 The course holds notebook 03 only, so that a full grading run takes seconds per student; the
 students are a reference, a blank release, one with a known bug and one whose notebook is broken.
@@ -34,7 +34,7 @@ def gradebook(course: Path) -> dict:
     from nbgrader.api import Gradebook
 
     out = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", nbg.COURSE_ID) as gb:
+    with Gradebook(nbg.db_url_of(course), nbg.COURSE_ID) as gb:
         for student in gb.students:
             try:
                 sub = gb.find_submission(nbg.ASSIGNMENT, student.id)
@@ -149,6 +149,34 @@ def test_a_dask_cluster_grades_exactly_as_the_local_pool(setup):
         assert (course / "feedback" / student / nbg.ASSIGNMENT / f"{NOTEBOOK}.html").is_file()
         assert (course / "trusted" / student / f"{NOTEBOOK}.json").is_file()
     assert not (course / ".trainlab_incoming").exists() or not any((course / ".trainlab_incoming").iterdir())
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory):
+    """A real PostgreSQL 16 server from the `pgserver` wheel (a test extra), started in a temporary
+    folder where it listens only on a Unix-domain socket (no TCP port), stopped at the end. A
+    wheel rather than Debian's `postgresql` package: no root, no system service, no apt, and the
+    same server on any Linux machine the tests run on."""
+    pgserver = pytest.importorskip("pgserver")
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    server.psql("CREATE DATABASE trainlab_course;")
+    yield server.get_uri("trainlab_course").replace("postgresql://", "postgresql+psycopg2://", 1)
+    server.cleanup()
+
+
+def test_grading_into_postgresql_with_two_workers_matches_sqlite(setup, postgres):
+    course = setup["work"] / "postgres"
+    shutil.copytree(setup["base"], course)
+    done = trainlab("autograde", str(setup["submitted"]), "--course", str(course), "--workers", "2", "--db", postgres)
+    assert "3 graded, 0 unchanged and kept, 1 failed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
+    assert nbg.db_url_of(course) == postgres and "postgresql" in (course / "nbgrader_config.py").read_text()
+    graded = {s for s, e in Ledger(course).records.items() if e["ok"]}
+    assert graded == {"ref", "blank", "buggy"}
+    assert {s: v for s, v in gradebook(course).items() if s in graded} == \
+        {s: v for s, v in gradebook(setup["course"]).items() if s in graded}
+    export = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", "grades.csv"], cwd=course,
+                            capture_output=True, text=True, timeout=300)
+    assert export.returncode == 0 and "buggy" in (course / "grades.csv").read_text()
 
 
 def test_the_class_report_renders_in_chromium_with_every_image_and_table(setup, tmp_path):
