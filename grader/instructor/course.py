@@ -248,11 +248,16 @@ def course_id_of(course: Path) -> str:
     return found.group(1) if found else COURSE_ID
 
 
+EXCEPTION_LINE = re.compile(r"^\s*[\w.]+(Error|Exception|Timeout): \S")
+
+
 def _last_error(done: subprocess.CompletedProcess) -> str:
-    """The most telling line of a failed nbgrader run (its last ERROR line, else its last line)."""
+    """The most telling line of a failed nbgrader run: its last exception line (e.g. "NotJSONError:
+    Notebook does not appear to be JSON"), else its last ERROR line, else its last line."""
     lines = (done.stderr + done.stdout).strip().splitlines() or ["no output"]
+    exceptions = [line.strip() for line in lines if EXCEPTION_LINE.match(line)]
     errors = [line for line in lines if "ERROR" in line or "Error" in line]
-    return (errors or lines)[-1][:500]
+    return (exceptions or errors or lines)[-1][:500]
 
 
 def student_ids(submitted: Path) -> list[str]:
