@@ -23,8 +23,7 @@ from grader.notebook import cell_points
 from grader.registry import select
 from tests.attacks import HONEST_RELU, catalogue
 
-# one worker runs the whole module: its module-scoped fixture is built once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("attacks")]
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 RELU = ["relu_forward", "relu_backward"]
 HONEST = ("reference", "honest_relu", "blank")

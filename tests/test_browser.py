@@ -22,8 +22,7 @@ import pytest
 
 from grader.instructor import course as nbg
 
-# one worker runs the whole module: its module-scoped fixture is built once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Chromium as root in a container, on a machine without network: no sandbox, no background calls

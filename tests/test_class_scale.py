@@ -19,8 +19,7 @@ import pytest
 from grader.instructor import course as nbg
 from grader.instructor.ledger import LEDGER_FILE, Ledger
 
-# one worker runs the whole module: its module-scoped fixture is built once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("class_scale")]
+pytestmark = pytest.mark.slow
 
 NOTEBOOK = "03_initialization"
 BUG = ("bound = np.sqrt(3.0 * var)", "bound = np.sqrt(var)")  # xavier_uniform: the variance of U(-a, a) is a^2/3

@@ -9,9 +9,6 @@ import pytest
 from grader.instructor import course as nbg
 from grader.instructor.demo import BUGS, run_demo
 
-# one worker runs the whole module: its module-scoped fixture is built once
-pytestmark = pytest.mark.xdist_group("course")
-
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

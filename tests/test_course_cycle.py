@@ -17,9 +17,6 @@ import pytest
 
 from grader.instructor import course as nbg
 
-# one worker runs the whole module: its module-scoped fixture is built once
-pytestmark = pytest.mark.xdist_group("course_cycle")
-
 NOTEBOOK = "03_initialization.ipynb"
 STUDENTS = ("alice", "bob")
 COMMENT = "Right: identical rows get identical gradients, so symmetry is never broken."

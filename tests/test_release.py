@@ -11,9 +11,6 @@ import pytest
 from grader.instructor.release import build_release
 from grader.instructor.strip import BEGIN, END, MarkerError, strip_solutions
 
-# one worker runs the whole module: its module-scoped fixture is built once
-pytestmark = pytest.mark.xdist_group("release")
-
 FORBIDDEN = (BEGIN, END, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 
 
