@@ -28,10 +28,13 @@ MIN_SAMPLE_SECONDS = 0.02  # each timed sample loops until it lasts about this l
 WARMUP_CALLS = 3  # untimed calls first: lazy initialisation, caches, thread pools
 
 
-def parse_args(description, argv=None):
-    """The common command line: --quick for a smoke run with small sizes and few repeats."""
+def parse_args(description, argv=None, extra=None):
+    """The common command line: --quick for a smoke run with small sizes and few repeats; `extra`
+    adds a benchmark's own options to the parser."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="small sizes and one or two repeats (smoke test)")
+    if extra:
+        extra(parser)
     return parser.parse_args(argv)
 
 

@@ -85,7 +85,8 @@ def cmd_autograde(args) -> int:
     if args.checks_only:
         from .checks_only import regrade_checks
 
-        status = regrade_checks(args.course, args.submitted, progress=_progress, students=args.student or None)
+        status = regrade_checks(args.course, args.submitted, progress=_progress, students=args.student or None,
+                                workers=args.workers, force=args.force)
     else:
         status = autograde_all(args.course, args.submitted, progress=_progress, workers=args.workers,
                                students=args.student or None, force=args.force, scheduler=args.scheduler)
@@ -96,8 +97,11 @@ def cmd_autograde(args) -> int:
     print(f"{len(status) - kept - failed} graded, {kept} unchanged and kept, {failed} failed; "
           f"feedback in {args.course}/feedback, grades in {args.course}/grades.csv")
     if args.checks_only:
-        print("--checks-only updated the cells whose score comes from the checks (and their feedback); "
-              "notebook-only cells (the best model) and written answers keep their grades.")
+        changed = sum(1 for entry in status.values() if entry.get("changed"))
+        renewed = "every regraded student's feedback" if args.force else "the feedback of those students"
+        print(f"--checks-only updated the cells whose score comes from the checks: grades or check lines changed "
+              f"for {changed} students, and {renewed} was written again; notebook-only cells (the best model) "
+              "and written answers keep their grades.")
     return 0 if all(entry["ok"] for entry in status.values()) else 1
 
 
@@ -138,7 +142,8 @@ def add_instructor_parsers(sub) -> None:
                         "workers need the trainlab environment, no shared folder")
     p.add_argument("--student", action="append", metavar="ID",
                    help="grade only this student (again, even if unchanged); repeat for several")
-    p.add_argument("--force", action="store_true", help="grade every student again, changed or not")
+    p.add_argument("--force", action="store_true",
+                   help="grade every student again, changed or not (with --checks-only: rewrite everyone's feedback)")
     p.add_argument("--db", default=None, metavar="URL",
                    help="grade into this gradebook (any SQLAlchemy URL nbgrader accepts, e.g. PostgreSQL); "
                         "it becomes the course's gradebook")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..notebook import cell_points
+from ..notebook import cell_checks, cell_points
 from ..registry import TOPICS
 from ..errors import SubmissionError
 from ..sandbox import copy_submission_tree
@@ -43,6 +43,7 @@ COURSE_ID = "trainlab"
 CELL_TIMEOUT = 600  # seconds per notebook cell under autograde (the "best model" cell trains)
 STUDENT_TIMEOUT = 3600  # seconds for one student's whole autograde run
 WORKERS = max(1, os.cpu_count() or 1)  # students graded at once: one per core
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 SUBMISSION_BYTES = 256 << 20  # a submission larger than this is refused
 
 CONFIG = '''\
@@ -113,6 +114,11 @@ def grade_calls(source: str) -> list[tuple[str, tuple[str, ...], bool]]:
             if key not in found:
                 found.append(key)
     return found
+
+
+def checks_of_cell(source: str) -> list:
+    """The trusted checks that score one test cell: those of every grade(...) call in its source."""
+    return [check for topic, functions, hidden in grade_calls(source) for check in cell_checks(topic, functions, hidden)]
 
 
 def sync_points(nb) -> int:
@@ -327,8 +333,10 @@ def _grade_in_pool(course: Path, workers: int, todo: list[str], finish, progress
     """Grade in this machine's processes: one nbgrader run per student, `workers` at a time, in the
     course folder. The gradebook's short writes are serialised by SQLite; a lock clash is retried."""
     retry, failed = [], 0
+    # one BLAS thread per kernel when students share the cores (unless the instructor chose otherwise)
+    env = {var: "1" for var in BLAS_THREADS if var not in os.environ} if workers > 1 else None
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(_grade_one, course, student): student for student in todo}
+        futures = {pool.submit(_grade_one, course, student, env=env): student for student in todo}
         bar = progress(as_completed(futures), total=len(futures)) if progress else as_completed(futures)
         for future in bar:
             student, result = futures[future], future.result()
@@ -339,7 +347,7 @@ def _grade_in_pool(course: Path, workers: int, todo: list[str], finish, progress
             failed += not result["ok"]
             _report_progress(bar, failed, kept)
     for student in retry:
-        finish(student, _grade_one(course, student))
+        finish(student, _grade_one(course, student, env=env))
 
 
 def _grade_on_cluster(course: Path, scheduler: str, todo: list[str], finish, progress, kept: int) -> None:

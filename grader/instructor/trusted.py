@@ -32,7 +32,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float
 
 from ..engine import reference_src, run_checks
-from ..notebook import BEST_MODEL_CELL, BEST_MODEL_FILE, cell_checks, evaluate_saved_model
+from ..notebook import BEST_MODEL_CELL, BEST_MODEL_FILE, evaluate_saved_model
 from ..report import text_report
 from ..sandbox import DEFAULT_LIMITS
 
@@ -102,7 +102,7 @@ class TrustedScores(NbGraderPreprocessor):
                                help="Wall-clock limit for all checks of one notebook of one student.")
 
     def preprocess(self, nb, resources):
-        from .course import grade_calls
+        from .course import checks_of_cell
 
         student = resources["nbgrader"]["student"]
         assignment = resources["nbgrader"]["assignment"]
@@ -111,8 +111,7 @@ class TrustedScores(NbGraderPreprocessor):
         course = Path(coursedir.root)
         cells = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
                  and not c.metadata["nbgrader"].get("solution")]
-        wanted = {cell.metadata.nbgrader.grade_id: [c for topic, fns, hidden in grade_calls(cell.source)
-                                                    for c in cell_checks(topic, fns, hidden)] for cell in cells}
+        wanted = {cell.metadata.nbgrader.grade_id: checks_of_cell(cell.source) for cell in cells}
         checks = [c for cell_list in wanted.values() for c in cell_list]
         results = {}
         if checks:
