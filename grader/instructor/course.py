@@ -329,12 +329,17 @@ def _report_progress(bar, failed: int, kept: int) -> None:
         bar.set_postfix(failed=failed, kept=kept, refresh=False)
 
 
+def one_blas_thread() -> dict:
+    """Environment for a grading job that shares the machine's cores with other jobs: one BLAS
+    thread per kernel, unless the instructor set the thread counts."""
+    return {var: "1" for var in BLAS_THREADS if var not in os.environ}
+
+
 def _grade_in_pool(course: Path, workers: int, todo: list[str], finish, progress, kept: int) -> None:
     """Grade in this machine's processes: one nbgrader run per student, `workers` at a time, in the
     course folder. The gradebook's short writes are serialised by SQLite; a lock clash is retried."""
     retry, failed = [], 0
-    # one BLAS thread per kernel when students share the cores (unless the instructor chose otherwise)
-    env = {var: "1" for var in BLAS_THREADS if var not in os.environ} if workers > 1 else None
+    env = one_blas_thread() if workers > 1 else None
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(_grade_one, course, student, env=env): student for student in todo}
         bar = progress(as_completed(futures), total=len(futures)) if progress else as_completed(futures)

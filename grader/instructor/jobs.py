@@ -55,7 +55,7 @@ def unpack(files: dict[str, bytes], dest: Path) -> None:
 def grade_submission(student: str, course_files: dict[str, bytes], submission_files: dict[str, bytes]) -> dict:
     """One grading job. Returns {"ok", "error", "seconds", "notebooks": {name: bytes},
     "trusted": {name: bytes}} (plain data)."""
-    from .course import ASSIGNMENT, _grade_one, _last_error, nbgrader
+    from .course import ASSIGNMENT, _grade_one, _last_error, nbgrader, one_blas_thread
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="trainlab-job-") as tmp:
@@ -68,7 +68,7 @@ def grade_submission(student: str, course_files: dict[str, bytes], submission_fi
         if done.returncode != 0:
             result = {"ok": False, "error": f"the worker could not set up the course: {_last_error(done)}"}
         else:
-            result = _grade_one(course, student, extra=(private_db,), feedback=False)
+            result = _grade_one(course, student, extra=(private_db,), feedback=False, env=one_blas_thread())
         autograded = course / "autograded" / student / ASSIGNMENT
         result["notebooks"] = {p.name: p.read_bytes() for p in sorted(autograded.glob("*.ipynb"))} if result["ok"] else {}
         result["trusted"] = pack(course / "trusted" / student) if (course / "trusted" / student).is_dir() else {}
