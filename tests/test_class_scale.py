@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from grader.instructor import course as nbg
-from grader.instructor.ledger import LEDGER_FILE, Ledger
+from grader.instructor.ledger import LEDGER_FILE, UNFINISHED, Ledger
 
 pytestmark = pytest.mark.slow
 
@@ -78,20 +78,31 @@ def test_a_run_grades_every_student_and_marks_the_broken_one(setup):
     assert all(ledger[s]["ok"] and ledger[s]["seconds"] > 0 for s in ("ref", "blank", "buggy"))
 
 
-def test_killed_and_restarted_the_run_ends_with_the_uninterrupted_gradebook(setup):
-    course = setup["work"] / "killed"
-    shutil.copytree(setup["base"], course)
-    args = [sys.executable, "-m", "grader.cli", "autograde", str(setup["submitted"]), "--course", str(course),
-            "--workers", "1"]
+def kill_mid_run(course: Path, submitted: Path, *extra: str) -> set[str]:
+    """Start `trainlab autograde` with one worker, SIGKILL its whole process group once one student
+    is recorded and the next is in flight; return the students recorded as graded at that moment."""
+    args = [sys.executable, "-m", "grader.cli", "autograde", str(submitted), "--course", str(course),
+            "--workers", "1", *extra]
     run = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 600
-    while not (course / LEDGER_FILE).is_file() or sum(e["ok"] for e in Ledger(course).records.values()) < 1:
+
+    def recorded():
+        records = Ledger(course).records.values() if (course / LEDGER_FILE).is_file() else []
+        return sum(e["ok"] for e in records), sum(e.get("error") == UNFINISHED for e in records)
+
+    while recorded()[0] < 1 or recorded()[1] < 2:  # one graded, at least two still to finish
         assert run.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
-        time.sleep(0.2)
+        time.sleep(0.1)
     time.sleep(2)  # well into the next student's nbgrader run
     os.killpg(run.pid, signal.SIGKILL)  # the coordinator, nbgrader, the kernel and the sandboxes at once
     run.wait()
-    recorded_before = {s for s, e in Ledger(course).records.items() if e["ok"]}
+    return {s for s, e in Ledger(course).records.items() if e["ok"]}
+
+
+def test_killed_and_restarted_the_run_ends_with_the_uninterrupted_gradebook(setup):
+    course = setup["work"] / "killed"
+    shutil.copytree(setup["base"], course)
+    recorded_before = kill_mid_run(course, setup["submitted"])
     assert 1 <= len(recorded_before) < 3
     done = trainlab("autograde", str(setup["submitted"]), "--course", str(course), "--workers", "1")
     assert f"{len(recorded_before)} unchanged and kept" in done.stdout, done.stdout[-3000:]
@@ -99,6 +110,19 @@ def test_killed_and_restarted_the_run_ends_with_the_uninterrupted_gradebook(setu
     again = trainlab("autograde", str(setup["submitted"]), "--course", str(course))
     assert "0 graded, 3 unchanged and kept, 1 failed" in again.stdout, again.stdout[-3000:]
     assert gradebook(course) == gradebook(setup["course"])
+    # a --force regrade killed mid-run: the students it had started lose their old records, so the
+    # next run grades them again (nbgrader had begun rewriting their notebooks and grades)
+    for notebook in (course / "autograded").rglob("*.ipynb"):
+        notebook.chmod(0o644)
+        notebook.unlink()
+    recorded_before = kill_mid_run(course, setup["submitted"], "--force")
+    assert 1 <= len(recorded_before) < 3
+    done = trainlab("autograde", str(setup["submitted"]), "--course", str(course), "--workers", "1")
+    assert f"{3 - len(recorded_before)} graded, {len(recorded_before)} unchanged and kept" in done.stdout, \
+        done.stdout[-3000:]
+    assert gradebook(course) == gradebook(setup["course"])
+    for student in ("ref", "blank", "buggy"):  # every kept or regraded student's notebook is whole again
+        assert (course / "autograded" / student / nbg.ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
 
 
 def test_one_student_regraded_alone_and_checks_only_after_a_fix(setup):
@@ -206,8 +230,10 @@ def test_the_class_report_renders_in_chromium_with_every_image_and_table(setup, 
         tables = {t: page.locator(f"table#{t} tbody tr").count()
                   for t in ("failure-rates", "mistakes", "failed-students", "timing-table")}
         failing = page.locator("table#failed-students").inner_text()
+        fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
     assert sorted(images) == [["histograms", True], ["timing", True]]
     assert all(count >= 1 for count in tables.values()) and tables["timing-table"] == 4, tables
     assert "broken" in failing and "ref" not in failing
+    assert fits

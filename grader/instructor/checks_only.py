@@ -101,7 +101,7 @@ def regrade_checks(course: Path, submitted: Path, progress=None, students: list[
     status, todo = {}, []
     for student in students or nbg.student_ids(submitted):
         if student not in graded or not last.get(student, {}).get("ok", True):
-            why = "not autograded yet" if student not in graded else "its last autograde failed"
+            why = "not autograded yet" if student not in graded else "its last autograde failed or did not finish"
             status[student] = {"ok": False, "seconds": 0.0, "skipped": False,
                                "error": f"{why}: run trainlab autograde without --checks-only first"}
             continue

@@ -127,8 +127,9 @@ def _table(table_id: str, header: list[str], rows: list[list]) -> str:
 
 
 STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
-         "font-size:13px;text-align:left}th{background:#eee}img{max-width:100%}")
+         "table{border-collapse:collapse;margin:1em 0;max-width:100%}td,th{border:1px solid #ccc;"
+         "padding:3px 8px;font-size:13px;text-align:left;overflow-wrap:anywhere}th{background:#eee}"
+         "img{max-width:100%}")
 
 
 def build_report(course: Path, out: Path) -> Path:
@@ -151,17 +152,18 @@ def build_report(course: Path, out: Path) -> Path:
     if students:
         parts.append(f"<h2>Scores</h2><img id='histograms' alt='score histograms' "
                      f"src='data:image/png;base64,{score_histograms(scores)}'>")
-    parts.append("<h2>Checks by failure rate</h2>" + _table(
-        "failure-rates", ["check", "function", "points", "hidden", "students failing", "rate"],
-        [[r["id"], r["function"], f"{r['points']:g}", "yes" if r["hidden"] else "no",
-          f"{r['failed']} of {r['students']}", f"{r['rate']:.0%}"] for r in rates if r["failed"]]
-        or [["no check failed", "", "", "", "", ""]]))
     parts.append("<h2>Most common known mistakes (hints that fired)</h2>" + _table(
         "mistakes", ["function", "hint", "students"], [list(m) for m in common_mistakes(results)[:25]]
         or [["", "no hint fired", 0]]))
     failed = sorted((s, e.get("error", "")) for s, e in ledger.items() if not e.get("ok"))
     parts.append("<h2>Submissions whose grading failed or timed out</h2>" + _table(
         "failed-students", ["student", "reason"], [list(f) for f in failed] or [["none", ""]]))
+    failing = [r for r in rates if r["failed"]]
+    parts.append(f"<h2>Checks by failure rate ({len(failing)} of {len(rates)} checks failed by someone)</h2>" + _table(
+        "failure-rates", ["check", "function", "points", "hidden", "students failing", "rate"],
+        [[r["id"], r["function"], f"{r['points']:g}", "yes" if r["hidden"] else "no",
+          f"{r['failed']} of {r['students']}", f"{r['rate']:.0%}"] for r in failing]
+        or [["no check failed", "", "", "", "", ""]]))
     timing = time_plot(ledger)
     if timing:
         parts.append(f"<h2>Grading time</h2><img id='timing' alt='grading time per submission' "

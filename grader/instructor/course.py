@@ -309,6 +309,7 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int | N
         if left_out:
             status[student]["left_out"] = left_out
     todo = [s for s in keys if not status[s]["skipped"]]
+    ledger.start(todo, depth="full")  # a kill from here on leaves them to the next run, even after --force
 
     def finish(student: str, result: dict) -> None:  # the coordinator's only write per student
         status[student].update(result)

@@ -93,7 +93,9 @@ def import_result(course: Path, student: str, result: dict) -> dict:
     imported = _grade_one(Path(course), student, env={IMPORT_ENV: str(Path(course).resolve() / STAGING)},
                           mark=IMPORT_MARK)
     shutil.rmtree(staging, ignore_errors=True)
-    return {"ok": imported["ok"], "error": imported["error"], "seconds": result["seconds"]}
+    # seconds: the job on its worker; import_seconds: this process's serial share (import and feedback)
+    return {"ok": imported["ok"], "error": imported["error"], "seconds": result["seconds"],
+            "import_seconds": imported["seconds"]}
 
 
 class ImportExecuted(NbGraderPreprocessor):

@@ -49,6 +49,9 @@ def submission_key(folder: Path, version: str, depth: str) -> str:
     return digest.hexdigest()
 
 
+UNFINISHED = "grading started and did not finish (the run was stopped): run trainlab autograde again"
+
+
 class Ledger:
     """The course's record of finished grading jobs (course/.trainlab_ledger.json)."""
 
@@ -65,6 +68,17 @@ class Ledger:
 
     def record(self, student: str, **entry) -> None:
         self.records[student] = entry
+        self._write()
+
+    def start(self, students: list[str], depth: str) -> None:
+        """Mark the students whose grading begins, in one write. Their old records stop counting,
+        since nbgrader is about to rewrite their grades: a run killed before a student's new record
+        is written leaves that student to be graded again."""
+        for student in students:
+            self.records[student] = {"key": "", "ok": False, "error": UNFINISHED, "seconds": 0.0, "depth": depth}
+        self._write()
+
+    def _write(self) -> None:
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-")
         with os.fdopen(fd, "w") as handle:
             json.dump(self.records, handle, indent=1, sort_keys=True)
