@@ -128,7 +128,7 @@ def _table(table_id: str, header: list[str], rows: list[list]) -> str:
 
 STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
          "table{border-collapse:collapse;margin:1em 0;max-width:100%}td,th{border:1px solid #ccc;"
-         "padding:3px 8px;font-size:13px;text-align:left;overflow-wrap:anywhere}th{background:#eee}"
+         "padding:3px 8px;font-size:13px;text-align:left}td{overflow-wrap:anywhere}th{background:#eee}"
          "img{max-width:100%}")
 
 
