@@ -2,8 +2,9 @@
 
 After a check changes, the notebooks need not run again: every test cell's score comes from the
 checks (TrustedScores), so this regrades exactly those cells, without kernels. For each student
-already autograded (and whose last autograde did not fail), a worker process runs the checks of every test cell on the submission's src/
-in the sandbox (the same seed as at autograde) and hands the results back as data. This process
+already autograded (and whose last autograde neither failed nor was cut short), a worker process
+runs the checks of every test cell on the submission's src/ in the sandbox (the same seed as at
+autograde) and hands the results back as data. This process
 alone writes: the new scores into the gradebook through nbgrader's API, the new check lines into
 the autograded notebook, and then the feedback of the students whose grades or check lines
 changed (one nbgrader run for all of them; `force` regenerates everyone's). The best-model cell
