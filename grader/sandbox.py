@@ -187,9 +187,12 @@ def worker_code(dest: Path) -> Path:
     return dest
 
 
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # thread counts BLAS reads at start
+
+
 def clean_env() -> dict:
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+           **{var: "1" for var in BLAS_THREADS}}
     env.update({k: os.environ[k] for k in PASS_ENV if k in os.environ})
     return env
 

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from threadpoolctl import threadpool_limits
 
+from grader.sandbox import BLAS_THREADS
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.mutants, benchmarks
 
@@ -13,15 +15,18 @@ sys.path.insert(0, str(ROOT))  # tests.mutants, benchmarks
 # times over. One BLAS thread per test process, and per process it starts (kernels, nbgrader,
 # sandboxes inherit the environment).
 threadpool_limits(1)
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+for _var in BLAS_THREADS:
     os.environ.setdefault(_var, "1")
 
 # With `--dist loadfile` xdist hands out whole files in collection order (addopts turns off its
 # reordering by test count). The files that run longest start first, so that no long file is left
-# to run alone at the end while the other worker idles. Measured with `--durations=0` on 2 cores.
-LONGEST_FIRST = ["test_course.py", "test_claims_optimization.py", "test_claims_training.py", "test_class_scale.py",
-                 "test_attacks.py", "test_claims.py", "test_notebooks.py", "test_course_cycle.py", "test_browser.py",
-                 "test_mutants.py", "test_release.py"]
+# to run alone at the end while the other worker idles. Order from the `--durations=30` lines of a
+# .ci/run on 2 cores (test_course's demo setup ~390 s, test_class_scale ~300 s in all, test_attacks'
+# setup ~265 s, test_notebooks ~200 s, then the claims); re-measure when files grow.
+LONGEST_FIRST = ["test_course.py", "test_class_scale.py", "test_attacks.py", "test_notebooks.py",
+                 "test_claims_optimization.py", "test_claims_training.py", "test_course_cycle.py", "test_claims.py",
+                 "test_benchmarks_smoke.py", "test_browser.py", "test_mutants.py", "test_hint_catalogue.py",
+                 "test_release.py"]
 
 
 def pytest_collection_modifyitems(items):

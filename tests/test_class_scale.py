@@ -90,9 +90,11 @@ def kill_mid_run(course: Path, submitted: Path, *extra: str) -> set[str]:
         records = Ledger(course).records.values() if (course / LEDGER_FILE).is_file() else []
         return sum(e["ok"] for e in records), sum(e.get("error") == UNFINISHED for e in records)
 
-    while recorded()[0] < 1 or recorded()[1] < 2:  # one graded, at least two still to finish
+    graded, unfinished = recorded()
+    while graded < 1 or unfinished < 2:  # one graded, at least two still to finish
         assert run.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
         time.sleep(0.1)
+        graded, unfinished = recorded()
     time.sleep(2)  # well into the next student's nbgrader run
     os.killpg(run.pid, signal.SIGKILL)  # the coordinator, nbgrader, the kernel and the sandboxes at once
     run.wait()

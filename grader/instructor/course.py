@@ -31,7 +31,7 @@ import nbformat
 from ..notebook import cell_checks, cell_points
 from ..registry import TOPICS
 from ..errors import SubmissionError
-from ..sandbox import copy_submission_tree
+from ..sandbox import BLAS_THREADS, copy_submission_tree
 from .answers import GUIDE_FILE, write_marking_guide
 from .ledger import Ledger, grading_version, submission_key
 from .release import EXCLUDED
@@ -43,7 +43,6 @@ COURSE_ID = "trainlab"
 CELL_TIMEOUT = 600  # seconds per notebook cell under autograde (the "best model" cell trains)
 STUDENT_TIMEOUT = 3600  # seconds for one student's whole autograde run
 WORKERS = max(1, os.cpu_count() or 1)  # students graded at once: one per core
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 SUBMISSION_BYTES = 256 << 20  # a submission larger than this is refused
 
 CONFIG = '''\
