@@ -23,12 +23,14 @@ alone and a one-time notice says the sandbox is weaker and why.
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 import secrets
 import selectors
 import shutil
 import signal
+import site
 import subprocess
 import sys
 import tempfile
@@ -124,6 +126,33 @@ def python_mounts() -> list[str]:
     return keep
 
 
+INSTALL_RECORDS = ("__editable__*", "*.egg-link", "*.dist-info/direct_url.json")  # they name a project's folder
+
+
+def _names_outside(path: Path, inside: list[str]) -> bool:
+    """True if a .pth file names a folder outside `inside` (a development install's checkout)."""
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return True
+    return any(line.strip().startswith("/") and not any(line.strip().startswith(k) for k in inside)
+               for line in lines)
+
+
+@functools.lru_cache(maxsize=1)
+def hidden_install_files() -> tuple[str, ...]:
+    """Files of the Python installation that would tell sandboxed code where a project's checkout
+    is (editable-install finders and .pth files, direct_url.json records): the sandbox sees each as
+    an empty file, so no path inside it leads to the instructor's repository."""
+    mounts = python_mounts()
+    found = set()
+    for folder in {p for p in (*site.getsitepackages(), site.getusersitepackages()) if Path(p).is_dir()}:
+        for pattern in INSTALL_RECORDS:
+            found.update(str(p) for p in Path(folder).glob(pattern) if p.is_file())
+        found.update(str(p) for p in Path(folder).glob("*.pth") if _names_outside(p, mounts))
+    return tuple(sorted(found))
+
+
 def bwrap_args(limits: Limits, ro=(), rw=(), chdir: str = "/tmp", env: dict | None = None) -> list[str]:
     """The bubblewrap command line: new namespaces, the system and Python read-only, then the
     (source, destination) binds in `ro` and `rw`; with `env`, only those variables are set."""
@@ -151,6 +180,8 @@ def bwrap_args(limits: Limits, ro=(), rw=(), chdir: str = "/tmp", env: dict | No
         args += ["--ro-bind-try", shared, shared]
     for source, dest in ro:
         args += ["--ro-bind", source, dest]
+    for record in hidden_install_files():
+        args += ["--ro-bind", "/dev/null", record]
     for source, dest in rw:
         args += ["--bind", source, dest]
     if env is not None:

@@ -72,11 +72,12 @@ def trusted_outputs(text: str, points: float, count) -> list:
 
 
 def autograde_steps() -> list:
-    """nbgrader's autograde steps, in order, with TrustedScores right after Execute.
+    """nbgrader's autograde steps, in order, with TrustedScores and SanitizeOutputs right after Execute.
 
     Built from nbgrader's own default list so that its other steps stay as the installed version has
     them; TrustedScores must come after the kernel has finished and before SaveAutoGrades reads
-    the cells' outputs.
+    the cells' outputs; SanitizeOutputs (sanitize.py) cleans every output and written answer before
+    nbgrader stores the autograded notebook that the formgrader and feedback pages render.
     """
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import Execute, SaveAutoGrades
@@ -85,11 +86,13 @@ def autograde_steps() -> list:
     if steps.index(Execute) > steps.index(SaveAutoGrades):
         raise RuntimeError("this nbgrader saves grades before executing notebooks; trusted scores cannot be placed")
     from .jobs import IMPORT_ENV, ImportExecuted
+    from .sanitize import SanitizeOutputs
 
+    at = steps.index(Execute)
     if os.environ.get(IMPORT_ENV):  # the coordinator imports what a cluster job executed and scored
-        steps[steps.index(Execute)] = ImportExecuted
+        steps[at:at + 1] = [ImportExecuted, SanitizeOutputs]
     else:
-        steps.insert(steps.index(Execute) + 1, TrustedScores)
+        steps[at + 1:at + 1] = [TrustedScores, SanitizeOutputs]
     return steps
 
 
