@@ -230,13 +230,14 @@ def clean_env() -> dict:
 
 # ------------------------------------------------------------------ copying a submission
 
-def copy_submission_tree(source: Path, dest: Path, max_bytes: int = 64 << 20) -> list[str]:
+def copy_submission_tree(source: Path, dest: Path, max_bytes: int = 64 << 20, suffixes=None) -> list[str]:
     """Copy the regular files and folders of `source` into `dest`; return what was left out.
 
     Symbolic links (to anything, dangling ones included), device files, sockets and pipes are
     never copied or followed: they are left out and named in the returned list, so a link to the
-    reference solutions is graded as a missing file. A tree larger than `max_bytes` raises
-    SubmissionError. Copies are world-readable, so the sandbox's own uid can read them.
+    reference solutions is graded as a missing file. With `suffixes`, files whose name ends
+    otherwise are left out too. A tree larger than `max_bytes` raises SubmissionError. Copies are
+    world-readable, so the sandbox's own uid can read them.
     """
     source, dest = Path(source), Path(dest)
     skipped, total = [], 0
@@ -253,7 +254,7 @@ def copy_submission_tree(source: Path, dest: Path, max_bytes: int = 64 << 20) ->
                 os.chmod(dest / rel / name, 0o755)
         for name in sorted(files):
             path = Path(root) / name
-            if path.is_symlink() or not path.is_file():
+            if path.is_symlink() or not path.is_file() or (suffixes and not name.lower().endswith(tuple(suffixes))):
                 skipped.append(str(rel / name))
                 continue
             total += path.stat().st_size

@@ -231,6 +231,41 @@ def sigmoid_forward(x):
             """), what="64 MiB of output from the worker"),
         Attack("memorised_fixtures", "blank", _memorised_module(repo),
                what="answers memorised from the public fixture files shipped in the release"),
+        Attack("kernel_links", "blank", _in("kernel", f"""
+            secret = {str(course / '.trainlab_secret')!r}
+            for name, target in (("01_activations.ipynb", secret), ("best_model.npz", secret), ("steal", "/"),
+                                 ("course", {str(course)!r}), ("src/trainlab/given.py", secret)):
+                try:
+                    _os.unlink(name)
+                except OSError:
+                    pass
+                try:
+                    _os.symlink(target, name)
+                except OSError:
+                    pass
+            """), what="replace the notebook and best_model.npz in the kernel's folder by links to the course "
+                       "secret (nbgrader would write and chmod through them) and link / and the course for feedback"),
+        Attack("checkout_from_install", "blank", _in("kernel", """
+            import glob, re
+            def read(path):
+                try:
+                    return open(path).read()
+                except OSError:
+                    return ""
+            site = [p for p in _sys.path if p.endswith("site-packages")]
+            records = [r for f in site for r in glob.glob(f + "/__editable__*") + glob.glob(f + "/*.dist-info/direct_url.json")]
+            text = "".join(read(r) for r in records) + read("/proc/self/mountinfo") + read("/proc/self/environ")
+            found = sorted(set(re.findall(r"/[\\w.-]+(?:/[\\w.-]+)+", text)))
+            print("PATHS SEEN BY THE KERNEL:", " ".join(found))
+            for path in found:
+                for candidate in (path, path + "/src", _os.path.dirname(path) + "/src"):
+                    if _os.path.isfile(candidate + "/trainlab/activations.py"):
+                        _sys.path.insert(0, candidate)
+                        _sys.modules.pop("trainlab", None)
+                        import trainlab.activations as ref
+                        globals().update({k: v for k, v in vars(ref).items() if k.endswith(("_forward", "_backward"))})
+            """), what="find the instructor's checkout through the editable-install records and mount table, "
+                       "then import the reference from it"),
     ]
 
 

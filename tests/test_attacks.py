@@ -114,12 +114,14 @@ def graded(tmp_path_factory, root):
     for attack in attacks:
         _write_submission(release, submitted / attack.name / nbg.ASSIGNMENT, root, attack=attack)
     protected = {"config": course / "nbgrader_config.py", "source": course / "source", "kernel": course / "kernel",
-                 "repo src": root / "src", "repo grader": root / "grader"}
+                 "repo src": root / "src", "repo grader": root / "grader", "secret": course / ".trainlab_secret"}
     before = {k: digest(p) for k, p in protected.items()}
+    before["secret mode"] = oct((course / ".trainlab_secret").stat().st_mode)
     done = subprocess.run([sys.executable, "-m", "grader.cli", "autograde", str(submitted), "--course", str(course)],
                           capture_output=True, text=True, timeout=3000, stdin=subprocess.DEVNULL)
     listener.close()
     after = {k: digest(p) for k, p in protected.items()}
+    after["secret mode"] = oct((course / ".trainlab_secret").stat().st_mode)
     survivors = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
     canaries = sorted(root.glob(f"ATTACK_{marker}*"))
     for path in canaries:  # never leave an attack's file in the checkout, even when the test fails
@@ -168,6 +170,28 @@ def test_nothing_outside_the_attackers_folders_changed(graded):
     assert graded["canaries"] == []
     assert graded["survivors"] == [], "processes started by submissions outlived grading"
     assert graded["received"] == [], "a submission reached a server on the grading machine"
+
+
+def test_nothing_a_kernel_made_reaches_autograded_or_feedback(graded):
+    """The kernel writes into a scratch copy: no link it made is in the course, and no feedback page
+    or file holds the course secret."""
+    course = graded["course"]
+    secret = (course / ".trainlab_secret").read_text().strip()
+    for folder in ("autograded", "feedback", "submitted"):
+        for path in (course / folder).rglob("*"):
+            assert not path.is_symlink(), path
+            if path.is_file() and path.stat().st_size < 64 << 20:
+                assert secret not in path.read_text(errors="replace"), path
+
+
+def test_no_path_inside_the_kernel_names_the_checkout_or_the_course(graded):
+    import nbformat
+
+    notebook = graded["course"] / "autograded" / "checkout_from_install" / nbg.ASSIGNMENT / "01_activations.ipynb"
+    outputs = "".join(str(out.get("text", "")) for cell in nbformat.read(notebook, as_version=4).cells
+                      if cell.cell_type == "code" for out in cell.outputs)
+    assert "PATHS SEEN BY THE KERNEL:" in outputs  # the probe ran and printed what it found
+    assert str(graded["root"]) not in outputs and str(graded["course"]) not in outputs
 
 
 def test_no_score_was_written_outside_nbgrader(graded):

@@ -24,6 +24,7 @@ from tests.test_browser import (CHROMIUM, CHROMIUM_FLAGS, _browser_or_skip, _fra
 
 pytestmark = pytest.mark.slow
 NOTEBOOK = "03_initialization"
+ACTIVE_FILES = ("plot.html", "figure.svg", "page.xhtml", "run.js")
 WIDGET_STATE = {"application/vnd.jupyter.widget-state+json": {
     "state": {"m": {"model_name": "</script><script>" + xss_vectors.payload("widget_state") + "</script>"}},
     "version_major": 2, "version_minor": 0}}
@@ -96,7 +97,10 @@ def xss_course(root, tmp_path_factory):
         nb.metadata["widgets"] = WIDGET_STATE
         nbformat.write(nb, mine / path.name)
     shutil.copytree(root / "src" / "trainlab", mine / "src" / "trainlab", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ACTIVE_FILES:  # pages the formgrader would serve from the autograded folder
+        (mine / name).write_text(f"<svg xmlns='http://www.w3.org/2000/svg'><script>{xss_vectors.payload(name)}</script></svg>")
     status = nbg.autograde_all(course, work / "submitted")["mallory"]
+    assert sorted(status["left_out"]) == sorted(ACTIVE_FILES)
     assert status["ok"], status
     return course
 
@@ -106,6 +110,7 @@ def test_graded_payloads_are_stored_sanitized(xss_course):
     kinds = {kind for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs for kind in out.get("data", {})}
     assert kinds and not kinds & {"application/javascript", "image/svg+xml", "application/vnd.jupyter.widget-view+json"}
     assert "widgets" not in nb.metadata
+    assert not any((xss_course / "autograded" / "mallory" / nbg.ASSIGNMENT / name).exists() for name in ACTIVE_FILES)
     assert all("<script" not in cell.source for cell in nb.cells if cell.cell_type == "markdown")
 
 

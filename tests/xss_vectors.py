@@ -53,7 +53,7 @@ def markdown_answer() -> str:
     return ("My answer.\n\n"
             f"<script>{p('answer_script')}</script>\n\n"
             f'<img src="x" onerror="{p("answer_img")}">\n\n'
-            f'<a href="javascript:{p("answer_link")}">more</a> and [a link](javascript:void(0))\n')
+            f'<a href="javascript:{p("answer_link")}">more</a>, [a link](javascript:void(0)) and [my plot](plot.html)\n')
 
 
 def display_code() -> str:

@@ -58,7 +58,7 @@ def _print_scores(summary: dict) -> None:
                       str(len(entry.get("checks_failed", []))) if "checks_failed" in entry else "-",
                       ("ok" + (" (unchanged, kept)" if entry.get("skipped") else "") if entry.get("ok")
                        else f"[red]{entry.get('error', 'not graded')}[/]")
-                      + (f"; left out (links or special files): {', '.join(entry['left_out'])}"
+                      + (f"; left out (links, special files or files of other kinds): {', '.join(entry['left_out'])}"
                          if entry.get("left_out") else ""))
     Console(highlight=False).print(table)
 

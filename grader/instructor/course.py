@@ -44,6 +44,11 @@ CELL_TIMEOUT = 600  # seconds per notebook cell under autograde (the "best model
 STUDENT_TIMEOUT = 3600  # seconds for one student's whole autograde run
 WORKERS = max(1, os.cpu_count() or 1)  # students graded at once: one per core
 SUBMISSION_BYTES = 256 << 20  # a submission larger than this is refused
+# What a submission may hold: notebooks, code, saved arrays, pictures and plain text. A page, an SVG
+# or a script would be served by the formgrader (from the autograded folder, with the instructor's
+# session) if a written answer linked to it, so any other file is left out.
+SUBMISSION_SUFFIXES = (".ipynb", ".py", ".npz", ".npy", ".png", ".jpg", ".jpeg", ".gif", ".txt", ".md", ".csv",
+                       ".json")
 
 CONFIG = '''\
 """nbgrader configuration of the trainlab course (written by `trainlab course`)."""
@@ -386,16 +391,17 @@ def _grade_on_cluster(course: Path, scheduler: str, todo: list[str], finish, pro
 def take_in(submitted: Path, course: Path, student: str) -> tuple[str, list[str]]:
     """Copy one submission into the course's submitted/ folder as data.
 
-    Returns (why it was refused or "", the paths left out). Symbolic links, device files, sockets
-    and pipes are left out (a link to someone else's file grades as a missing file); a tree over
-    SUBMISSION_BYTES is refused whole. A submission already inside the course is rewritten the
+    Returns (why it was refused or "", the paths left out). Symbolic links, device files, sockets,
+    pipes and files of other kinds than SUBMISSION_SUFFIXES are left out (a link to someone else's
+    file grades as a missing file); a tree over SUBMISSION_BYTES is refused whole. A submission already inside the course is rewritten the
     same way, so stock nbgrader never meets a link either.
     """
     inbox = course / "submitted" / student / ASSIGNMENT
     source = submitted / student / ASSIGNMENT
     with tempfile.TemporaryDirectory(dir=course) as scratch:
         try:
-            skipped = copy_submission_tree(source, Path(scratch) / "copy", max_bytes=SUBMISSION_BYTES)
+            skipped = copy_submission_tree(source, Path(scratch) / "copy", max_bytes=SUBMISSION_BYTES,
+                                           suffixes=SUBMISSION_SUFFIXES)
         except SubmissionError as exc:
             return f"submission refused: {exc}", []
         shutil.rmtree(inbox, ignore_errors=True)
