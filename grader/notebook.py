@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .engine import run_checks
 from .registry import hidden_available, select
+from .saved_model import MAX_MODEL_BYTES  # noqa: F401  the largest best_model.npz taken back from the kernel
 
 FAST_ENV = ("NBGRADER_EXECUTION", "TRAINLAB_FAST")
 
@@ -116,21 +117,28 @@ def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, 
 
 # ------------------------------------------------------------------ the "best model" challenge
 # Notebook 07's graded cell saves the student's model with save_model; at grading time the trusted
-# grader evaluates that file with the reference model code (evaluate_saved_model), never a number
-# the kernel printed.
+# grader reads that file within the limits of saved_model.py and evaluates it with the reference
+# model code (evaluate_saved_model) on grading_split: images the student does not have for the
+# default data set, never a number the kernel printed.
 
 BEST_MODEL_CELL = "test_best_model"
 BEST_MODEL_FILE = "best_model.npz"
-# The validation accuracy best_model needs, by data set: measured reference runs (notebook 07,
-# section 7) reach 0.884 +- 0.006 on the Fashion-MNIST subset (5 seeds), where a plain one-layer
-# SGD network reaches about 0.815.
-BEST_MODEL_THRESHOLD = {"fashion_mnist_subset": 0.86, "fashion_mnist": 0.86, "digits": 0.85, "cifar10": 0.40}
+# The accuracy best_model needs on grading_split, by data set. Fashion-MNIST subset, on the 5000
+# held-out images: notebook 07's reference cell (fast mode, 5 seeds) reaches 0.864 +- 0.002 (0.860
+# at worst; 0.884 +- 0.007 on the validation split); a plain network of one hidden layer (100
+# units) trained with SGD for 5 epochs on all 9000 training images reaches 0.836 to 0.848 (learning
+# rates 0.01 to 0.3, 3 seeds each); a softmax regression fitted on the validation split reaches
+# 0.78-0.79 (0.92-1.00 on that split). Full Fashion-MNIST, on its official test set: the reference
+# cell reaches 0.897 +- 0.002 (3 seeds); its threshold was not re-chosen. CIFAR-10 and the digits
+# keep the thresholds chosen on their validation splits (no reference runs on their test splits).
+BEST_MODEL_THRESHOLD = {"fashion_mnist_subset": 0.855, "fashion_mnist": 0.86, "digits": 0.85, "cifar10": 0.40}
 
 
 def best_model_threshold(source: str) -> float:
     return BEST_MODEL_THRESHOLD.get(source, BEST_MODEL_THRESHOLD["cifar10"])
+
+
 MODEL_OPTIONS = ("activation", "normalization", "keep_prob", "reg")
-MAX_MODEL_BYTES = 256 << 20
 
 
 def save_model(model, path=BEST_MODEL_FILE) -> Path:
@@ -158,59 +166,77 @@ def pixel_features(data):
     return lambda X: (X.reshape(len(X), -1) - mean) / std
 
 
-def _load_model(path: Path, reference_src):
-    """A reference FullyConnectedNet holding the saved weights; ValueError if the file is not one."""
-    import json
-    import os
+def grading_split(data):
+    """(X, y, description): the images a saved best model is graded on, for load_dataset's data.
 
+    The embedded Fashion-MNIST subset (the default without CIFAR-10): the held-out images of
+    grader/heldout, official Fashion-MNIST test images that the subset does not contain and that
+    neither the student release nor the notebook kernel holds. Any other data set: its test split,
+    which is not the split a student tunes on but which a student who has those files also has
+    (the official CIFAR-10 or Fashion-MNIST test set, or the digits' 300 test images).
+    """
+    from .saved_model import ModelFileError
+
+    if data["source"] != "fashion_mnist_subset":
+        return data["X_test"], data["y_test"], "test"
+    try:
+        from .heldout import load_heldout
+    except ImportError:
+        raise ModelFileError("the held-out images it is graded on are not installed here; "
+                             "the instructor's grader grades it") from None
+    X, y = load_heldout()
+    return X, y, "held-out"
+
+
+def predicted_accuracy(model, X, y, batch_size=100) -> float:
+    """Test-mode accuracy of model on features X (N, D), evaluated batch by batch to bound memory."""
     import numpy as np
 
-    from .invoke import load_package
+    hits = sum(int(np.sum(np.argmax(model.loss(X[i:i + batch_size]), axis=1) == y[i:i + batch_size]))
+               for i in range(0, len(y), batch_size))
+    return hits / len(y)
 
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))  # never follow a link the kernel made
-    with os.fdopen(fd, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size > MAX_MODEL_BYTES:
-            raise ValueError(f"{path.name} is larger than {MAX_MODEL_BYTES >> 20} MiB")
-        with np.load(handle, allow_pickle=False) as saved:
-            arrays = {k: saved[k] for k in saved.files}
-    config = json.loads(str(arrays.pop("config")))
-    model_module = __import__(f"{load_package(reference_src).__name__}.model", fromlist=["FullyConnectedNet"])
-    params = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("param/")}
-    if any(v.dtype.kind != "f" for v in params.values()) or "W1" not in params:
-        raise ValueError(f"{path.name} holds no float weights W1, b1, ...")
-    model = model_module.FullyConnectedNet(
-        config["hidden_dims"], params["W1"].shape[0], params[f"W{len(config['hidden_dims']) + 1}"].shape[1],
-        **{k: config[k] for k in MODEL_OPTIONS}, dtype=np.dtype(config["dtype"]), seed=0)
-    if set(params) != set(model.params) or any(params[k].shape != model.params[k].shape for k in params):
-        raise ValueError(f"the weights in {path.name} do not match its architecture")
-    model.params = params
-    for i, state in enumerate(model.bn_params):
-        state.update({key: arrays[f"bn/{i}/{key}"] for key in ("running_mean", "running_var")
-                      if f"bn/{i}/{key}" in arrays})
-    return model
+
+def _grade_saved_model(path: Path, reference_src, data) -> tuple[float, str, str]:
+    """(accuracy, split description, data source) of the saved model; ModelFileError if the file
+    is not a model within the limits."""
+    import math
+
+    from .invoke import load_package
+    from .saved_model import load_saved_model
+
+    if data is None:
+        from trainlab_datasets import load_dataset
+
+        data = load_dataset()
+    X, y, split = grading_split(data)
+    model = load_saved_model(path, load_package(reference_src), input_dim=math.prod(data["image_shape"]),
+                             num_classes=len(data["class_names"]))
+    return predicted_accuracy(model, pixel_features(data)(X), y), split, data["source"]
 
 
 def evaluate_saved_model(path: Path, reference_src, data=None) -> tuple[str, bool]:
-    """(report, passed): validation accuracy of the saved model, computed with the reference code."""
-    import numpy as np
-
+    """(report, passed): accuracy of the saved model on grading_split(data), computed with the
+    reference code; data defaults to load_dataset(). The file is read within the limits of
+    grader/saved_model.py; a file that breaks one is not graded, and the report says why in one line."""
     path = Path(path)
-    if not path.is_file() or path.is_symlink():
+    if path.is_symlink():
+        return f"{path.name} was not graded: it is a link, not the file the graded cell saves.\n", False
+    if not path.is_file():
         return (f"no {path.name} was saved: the graded cell saves best_model, so best_model must exist "
                 "and be a FullyConnectedNet.\n", False)
     if reference_src is None:
         return "the reference model code is not installed here; the best model cannot be graded.\n", False
-    try:
-        model = _load_model(path, reference_src)
-        if data is None:
-            from trainlab_datasets import load_dataset
+    from .saved_model import ModelFileError
 
-            data = load_dataset()
-        scores = model.loss(pixel_features(data)(data["X_val"]))
-        accuracy = float(np.mean(np.argmax(scores, axis=1) == data["y_val"]))
+    try:
+        accuracy, split, source = _grade_saved_model(path, reference_src, data)
+    except ModelFileError as exc:
+        return f"{path.name} was not graded: {' '.join(str(exc).split())}.\n", False
     except Exception as exc:  # a malformed file costs this cell only
-        return f"{path.name} could not be evaluated ({type(exc).__name__}: {str(exc)[:200]}).\n", False
-    threshold = best_model_threshold(data["source"])
+        reason = " ".join(str(exc).split())[:200]
+        return f"{path.name} could not be evaluated ({type(exc).__name__}: {reason}).\n", False
+    threshold = best_model_threshold(source)
     verdict = "passed" if accuracy >= threshold else "not enough"
-    return (f"trusted grader: validation accuracy of the saved best_model {accuracy:.3f} "
+    return (f"trusted grader: {split} accuracy of the saved best_model {accuracy:.3f} "
             f"(needs >= {threshold}): {verdict}\n", accuracy >= threshold)

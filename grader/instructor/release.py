@@ -10,8 +10,9 @@ from pathlib import Path
 from .strip import has_solution, strip_solutions
 
 # Paths (relative to the project root) that never reach students: hidden checks, the instructor
-# tools, the catalogue of buggy implementations (near-solutions), benchmarks and CI.
-EXCLUDED = ("grader/hidden", "grader/instructor", "tests", "benchmarks", ".ci", ".git")
+# tools, the held-out images the best model is graded on, the catalogue of buggy implementations
+# (near-solutions), benchmarks and CI. The grader/ ones are hidden from the notebook kernel too.
+EXCLUDED = ("grader/hidden", "grader/instructor", "grader/heldout", "tests", "benchmarks", ".ci", ".git")
 COPIED = ("README.md", "pyproject.toml", "requirements.txt", "src", "grader", "datasets")
 IGNORED_NAMES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
 

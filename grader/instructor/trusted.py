@@ -11,8 +11,9 @@ and, for every autograded test cell, throws away what the kernel wrote and puts 
   course's submitted/ copy, which the kernel never sees), with the student code running in the
   sandbox worker and every check drawing fresh inputs from a seed that mixes the course's secret
   with the student id;
-* for the "best model" cell: the validation accuracy of the weights the cell saved, evaluated here
-  with the reference model code on the validation split loaded here.
+* for the "best model" cell: the accuracy of the weights the cell saved (read within size and
+  shape bounds, grader/saved_model.py), evaluated here with the reference model code on held-out
+  images no student has (grader/heldout/).
 
 Any other graded code cell would keep its kernel output; tests/test_notebooks.py asserts that the
 course has none.
