@@ -213,3 +213,28 @@ def test_every_reference_output_check_draws_new_inputs_at_grading():
 
     fixed = [c.key for c in CASES if same(c.make(np.random.default_rng(1), True), c.make(np.random.default_rng(2), True))]
     assert len(CASES) > 100 and fixed == []
+
+
+def test_take_back_copies_only_regular_files_and_never_writes_through_a_link(tmp_path):
+    """What a kernel leaves in its scratch folder reaches the autograded folder only as a regular
+    file within its bound; a link there is replaced, never written through."""
+    from grader.instructor.kernel import take_back
+
+    work, origin, victim = tmp_path / "work", tmp_path / "origin", tmp_path / "victim"
+    work.mkdir(), origin.mkdir()
+    victim.write_text("root only")
+    victim.chmod(0o600)
+    (work / "best_model.npz").write_bytes(b"weights")
+    (origin / "best_model.npz").symlink_to(victim)  # as if a link had reached the autograded folder
+    assert take_back(work, origin) == ["best_model.npz"]
+    assert (origin / "best_model.npz").read_bytes() == b"weights" and not (origin / "best_model.npz").is_symlink()
+    assert victim.read_text() == "root only" and victim.stat().st_mode & 0o777 == 0o600
+    target = work / "best_model.npz"
+    for make in (lambda p: p.symlink_to(victim), lambda p: os.mkfifo(p), lambda p: p.mkdir()):
+        (origin / "best_model.npz").unlink(missing_ok=True)
+        target.rmdir() if target.is_dir() and not target.is_symlink() else target.unlink(missing_ok=True)
+        make(target)
+        assert take_back(work, origin) == [] and not (origin / "best_model.npz").exists()
+    target.rmdir()
+    target.write_bytes(b"x" * 11)
+    assert take_back(work, origin, keep={"best_model.npz": 10}) == []
