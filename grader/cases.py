@@ -141,7 +141,8 @@ def add_case(case: Case) -> Case:
         got = run_case(case, ctx.call, inputs, ctx.other)
         _compare_with_hint(case, inputs, got, expected)
 
-    register(Check(case.topic, case.function, f"{case.name} (reference output)", case.points, False, public))
+    register(Check(case.topic, case.function, f"{case.name} (reference output)", case.points, False, public,
+                   value=case.twin))  # a case without a twin checks a convention (rule 4)
     return case
 
 
@@ -160,20 +161,23 @@ def hidden_case_check(case: Case) -> Check:
         got = run_case(case, ctx.call, inputs, ctx.reference.call)
         _compare_with_hint(case, inputs, got, expected)
 
-    return Check(case.topic, case.function, f"{case.name} (hidden, random shapes)", case.points, True, hidden)
+    return Check(case.topic, case.function, f"{case.name} (hidden, random shapes)", case.points, True, hidden,
+                 value=True)
 
 
 def add_grad_case(case: GradCase) -> GradCase:
     """Register a gradient case and its public check (fixed seed inside the check)."""
     GRAD_CASES.append(case)
     register(Check(case.topic, case.function, f"{case.name} (numeric gradient)", case.points, False,
-                   lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, False), ctx.rng, ctx.other)))
+                   lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, False), ctx.rng, ctx.other),
+                   value=True))
     return case
 
 
 def hidden_grad_check(case: GradCase) -> Check:
     return Check(case.topic, case.function, f"{case.name} (hidden numeric gradient)", case.points, True,
-                 lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, True), ctx.rng, ctx.other))
+                 lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, True), ctx.rng, ctx.other),
+                 value=True)
 
 
 def run_grad_case(case: GradCase, call, inputs: Inputs, rng, forward_call=None) -> None:
@@ -303,6 +307,11 @@ def add_inplace_checks() -> None:
 
 
 DTYPE_NAME = "float32 in, float32 out"
+
+
+def is_style(chk) -> bool:
+    """A style check (GRADING_RULES.md, rule 3): no in-place writes, float32 kept."""
+    return chk.name in (INPLACE_NAME, DTYPE_NAME) or any(w in chk.name for w in INPLACE_WORDS)
 
 
 def float32_inputs(value):

@@ -1,15 +1,19 @@
 """Run a selection of checks against one student package and collect results."""
 from __future__ import annotations
 
+import copy
 import importlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
+from .cases import is_style
 from .errors import CheckFailure, NotImplementedYet, SubmissionError
 from .fixture_store import Fixtures
 from .inner import FaithfulRunner, inner_functions
 from .invoke import FLOAT_HINT
-from .registry import Context, check_rng, select
+from .registry import CHECKS, Context, check_rng, select
 from .runner import Runner, default_src
 
 PASSED, FAILED, NOT_IMPLEMENTED = "passed", "failed", "not implemented yet"
@@ -65,14 +69,95 @@ def run_checks(src=None, topics=None, hidden=False, seed=0, overrides=None, refe
         if reference is None and (fresh or any(c.hidden for c in selected)):
             ref_dir = reference_src()
             reference = Runner(ref_dir) if ref_dir is not None else None
-        fixtures = Fixtures()
-        results = []
-        for chk in selected:
-            ctx = Context(runner, check_rng(seed, chk.id), seed, reference, fixtures, fresh)
-            results.append(run_one(chk, ctx))
-        return results
+        grading = Grading(runner, seed, reference, Fixtures(), fresh)
+        return [grading.result(chk) for chk in selected]
     finally:
         runner.close()
+
+
+NOT_GRADED = ("not graded: {function} must pass its value checks first (a function that does nothing passes "
+              "this one).")
+
+
+class Grading:
+    """One run of checks: each check runs once, and a check that a function doing nothing would
+    pass earns its points only when the function passes all its public value checks, which run
+    here if the selection lacks them (GRADING_RULES.md, rule 3)."""
+
+    def __init__(self, runner, seed, reference, fixtures, fresh):
+        self.runner, self.seed, self.reference, self.fixtures, self.fresh = runner, seed, reference, fixtures, fresh
+        self.done: dict[str, Result] = {}
+
+    def context(self, chk, runner=None) -> Context:
+        return Context(runner or self.runner, check_rng(self.seed, chk.id), self.seed, self.reference,
+                       self.fixtures, self.fresh)
+
+    def own(self, chk) -> Result:
+        if chk.id not in self.done:
+            self.done[chk.id] = run_one(chk, self.context(chk))
+        return self.done[chk.id]
+
+    def result(self, chk) -> Result:
+        result = self.own(chk)
+        if not result.passed or all(self.own(c).passed for c in value_checks(chk)):
+            return result
+        if is_style(chk) or any(_passes(chk, self.context(chk, DoNothing(kind))) for kind in DO_NOTHING):
+            return _result(chk, FAILED, NOT_GRADED.format(function=chk.function))
+        return result
+
+
+def value_checks(chk) -> list:
+    """The public value checks of chk's function: the same in a student release and at grading."""
+    return [c for c in CHECKS if c.topic == chk.topic and c.function == chk.function and c.value and not c.hidden]
+
+
+def _passes(chk, ctx) -> bool:
+    try:
+        chk.fn(ctx)
+    except Exception:
+        return False
+    return True
+
+
+def _like(value, fill):
+    """An array of value's shape (or of the shape value is) filled with `fill`."""
+    if isinstance(value, tuple) and value and all(isinstance(d, int) for d in value):
+        return np.full(value, fill)
+    return np.full(np.shape(value), fill, dtype=float)
+
+
+def _first(args, kwargs):
+    return args[0] if args else next(iter(kwargs.values()), None)
+
+
+def _state(args, kwargs):
+    """The last dict argument (config, bn_param): what a rule that does nothing hands back."""
+    return next((a for a in reversed([*args, *kwargs.values()]) if isinstance(a, dict)), None)
+
+
+# What a function that does nothing returns, from its arguments (args, kwargs).
+DO_NOTHING = (
+    lambda a, k: None,
+    lambda a, k: copy.deepcopy(_first(a, k)),
+    lambda a, k: _like(_first(a, k), 0.0),
+    lambda a, k: _like(_first(a, k), np.nan),
+    lambda a, k: (copy.deepcopy(_first(a, k)), _state(a, k)),
+    lambda a, k: (_like(_first(a, k), 0.0), _state(a, k)),
+    lambda a, k: (_like(_first(a, k), np.nan), _state(a, k)),
+)
+
+
+class DoNothing:
+    """A runner for a submission whose every function does nothing in one way (DO_NOTHING)."""
+
+    def __init__(self, kind):
+        self.kind, self.last_changed = kind, []
+
+    def call(self, name, *args, **kwargs):
+        return self.kind(args, kwargs)
+
+    def raises(self, name, *args, **kwargs):
+        return None
 
 
 def _student_runner(src: Path, overrides, sandbox: bool, limits):
@@ -142,7 +227,8 @@ def _charge_inner(chk, ctx, failure: Result) -> Result:
     if not inner:
         return failure
     stand_in = FaithfulRunner(ctx.runner, ctx.reference, name, inner)
-    _attempt(chk, replace(ctx, runner=stand_in, rng=check_rng(ctx.seed, chk.id)))
+    # New inputs: nothing the student's functions saw in the first attempt can be replayed here.
+    _attempt(chk, replace(ctx, runner=stand_in, rng=check_rng(ctx.seed, f"{chk.id} (stand-in)")))
     if not stand_in.agreed:
         return failure
     names = ", ".join(n.rpartition(".")[2] for n in inner)

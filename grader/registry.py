@@ -34,6 +34,7 @@ class Check:
     points: float
     hidden: bool
     fn: Callable = field(compare=False, repr=False)
+    value: bool = False  # a value check: a Case with a hidden twin or a GradCase (GRADING_RULES.md, rule 3)
 
     @property
     def id(self) -> str:

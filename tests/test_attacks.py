@@ -212,3 +212,28 @@ def test_feedback_holds_no_hidden_check_code(graded):
         text = page.read_text()
         leaked = [line for line in hidden_lines if line in text]
         assert not leaked, f"{page}: {leaked[:2]}"
+
+
+STOCK_ATTACKS = ("patch_grade", "kernel_links")
+
+
+def test_the_attacks_succeed_against_stock_nbgrader_settings(tmp_path, root):
+    """The suite is not vacuous: with the trusted-grading block taken out of the course's
+    nbgrader_config.py (stock nbgrader: an unconfined kernel in the autograded folder, its own
+    outputs as scores), a patched grade() earns points and the kernel's links make nbgrader
+    overwrite and chmod the course secret."""
+    course = nbg.build_course(root, tmp_path / "course", only=["01_"])
+    config = course / "nbgrader_config.py"
+    begin, end = nbg.TRUSTED_BLOCK
+    text = config.read_text()
+    config.write_text(text[:text.index(begin)] + text[text.index(end) + len(end):] + "c.Execute.timeout = 120\n")
+    secret = course / ".trainlab_secret"
+    before = (secret.read_bytes(), secret.stat().st_mode)
+    attacks = {a.name: a for a in catalogue(root, course, "stock", 0, honest="honest_relu")}
+    for name in STOCK_ATTACKS:
+        _write_submission(course / "release" / nbg.ASSIGNMENT, course / "submitted" / name / nbg.ASSIGNMENT, root,
+                          attack=attacks[name])
+        done = nbg.nbgrader(course, "autograde", nbg.ASSIGNMENT, "--student", name, "--force", timeout=900)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert nbg.scores(course)["patch_grade"]["autograded_score"] > 0
+    assert (secret.read_bytes(), secret.stat().st_mode) != before

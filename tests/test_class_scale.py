@@ -6,6 +6,7 @@ The course holds notebook 03 only, so that a full grading run takes seconds per 
 students are a reference, a blank release, one with a known bug and one whose notebook is broken.
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -27,6 +28,11 @@ BUG = ("bound = np.sqrt(3.0 * var)", "bound = np.sqrt(var)")  # xavier_uniform: 
 
 def trainlab(*args, timeout=900) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "grader.cli", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def flat(table: str) -> str:
+    """A printed table's text with borders and line breaks gone (a long cell wraps over lines)."""
+    return " ".join(re.sub(r"[│┃║|]", " ", table).split())
 
 
 def gradebook(course: Path) -> dict:
@@ -127,7 +133,23 @@ def test_killed_and_restarted_the_run_ends_with_the_uninterrupted_gradebook(setu
         assert (course / "autograded" / student / nbg.ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
 
 
-def test_one_student_regraded_alone_and_checks_only_after_a_fix(setup):
+def _set_auto_scores(course: Path, student: str, count: int) -> list[str]:
+    """Set the first `count` nonzero autograded test-cell scores of `student` to 0; return their cells."""
+    from nbgrader.api import Gradebook
+
+    changed = []
+    with Gradebook(nbg.db_url_of(course), nbg.COURSE_ID) as gb:
+        for notebook in gb.find_submission(nbg.ASSIGNMENT, student).notebooks:
+            for grade in notebook.grades:
+                if grade.name.startswith("test_") and grade.auto_score and len(changed) < count:
+                    grade.auto_score = 0.0
+                    changed.append(grade.name)
+        gb.db.commit()
+    assert len(changed) == count
+    return changed
+
+
+def test_one_student_regraded_alone_and_checks_only_after_a_check_change(setup):
     course = setup["work"] / "regrade"
     shutil.copytree(setup["course"], course)
     submitted = setup["work"] / "submitted-fixed"
@@ -136,20 +158,22 @@ def test_one_student_regraded_alone_and_checks_only_after_a_fix(setup):
     done = trainlab("autograde", str(submitted), "--course", str(course), "--student", "ref")
     assert done.returncode == 0 and "1 graded, 0 unchanged" in done.stdout, done.stdout[-3000:]
     assert gradebook(course) == before
-    # the buggy student fixes the bug: --checks-only regrades the check cells, without kernels
-    module = submitted / "buggy" / nbg.ASSIGNMENT / "src" / "trainlab" / "initialization.py"
-    module.write_text(module.read_text().replace(BUG[1], BUG[0]))
-    done = trainlab("autograde", str(submitted), "--course", str(course), "--checks-only", "--student", "buggy")
+    # a check changed since autograde (simulated: two recorded grades of ref are stale):
+    # --checks-only regrades the check cells, without kernels, and restores them
+    stale = _set_auto_scores(course, "ref", 2)
+    done = trainlab("autograde", str(submitted), "--course", str(course), "--checks-only", "--student", "ref")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "--checks-only updated the cells whose score comes from the checks" in done.stdout
     after = gradebook(course)
-    assert nbg.scores(course)["buggy"]["autograded_score"] == nbg.scores(course)["ref"]["autograded_max"]
-    assert {k: v for k, v in after.items() if k != "buggy"} == {k: v for k, v in before.items() if k != "buggy"}
-    changed = {cell for cell, grade in after["buggy"].items() if grade != before["buggy"][cell]}
-    assert changed and all(cell[1].startswith("test_xavier") for cell in changed), changed
-    feedback = (course / "feedback" / "buggy" / nbg.ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
-    assert "failed" not in feedback.split("xavier_uniform", 1)[1][:400]
+    assert after == before and all(after["ref"][(NOTEBOOK, cell)][0] > 0 for cell in stale)
     assert "grades or check lines changed for 1 students" in done.stdout
+    # the buggy student fixes the bug: --checks-only refuses the changed submission, nothing moves
+    module = submitted / "buggy" / nbg.ASSIGNMENT / "src" / "trainlab" / "initialization.py"
+    module.write_text(module.read_text().replace(BUG[1], BUG[0]))
+    done = trainlab("autograde", str(submitted), "--course", str(course), "--checks-only", "--student", "buggy")
+    assert done.returncode == 1 and "changed since its last autograde" in flat(done.stdout), done.stdout[-3000:]
+    assert "--student buggy" in flat(done.stdout) and gradebook(course) == after
+    module.write_text(module.read_text().replace(*BUG))  # as autograded again
     # the whole class again: nothing changed, so no grade, notebook or feedback file is touched
     files = sorted((course / "feedback").rglob("*.html")) + sorted((course / "autograded").rglob("*.ipynb"))
     stamps = [f.stat().st_mtime_ns for f in files]

@@ -117,10 +117,19 @@ def bn_forward_hint(inputs, got, expected):
     return None
 
 
+def _batch_normalized(out, gamma, beta) -> bool:
+    """out scaled back by gamma and beta has, per feature, mean 0 and variance 1 over the batch (a
+    property of the output, not a formula of it)."""
+    if out is None or np.ndim(out) != 2:
+        return False
+    z = (out - beta) / gamma
+    return bool(np.allclose(z.mean(axis=0), 0.0, atol=1e-6) and np.allclose(z.var(axis=0), 1.0, rtol=1e-3))
+
+
 def bn_test_hint(inputs, got, expected):
     x, out, eps = inputs["x"], got.get("out"), inputs["eps"]
     gamma, beta, mean, var = inputs["gamma"], inputs["beta"], inputs["running_mean"], inputs["running_var"]
-    if _matches(out, _bn_out(x, gamma, beta, x.mean(axis=0), x.var(axis=0), eps)):
+    if _batch_normalized(out, gamma, beta) and not _batch_normalized(expected.get("out"), gamma, beta):
         return "in test mode, normalize with bn_param's running_mean and running_var, not the batch statistics."
     if _matches(out, gamma * (x - mean) / (np.sqrt(var) + eps) + beta):
         return "eps goes inside the square root in test mode too: (x - running_mean) / sqrt(running_var + eps)."
@@ -129,79 +138,80 @@ def bn_test_hint(inputs, got, expected):
     return None
 
 
-def _bn_parts(inputs):
+def _x_hat(inputs):
+    """The forward's normalized input (its documented formula), per feature over the batch."""
     x = inputs["x"]
-    sigma = np.sqrt(x.var(axis=0) + inputs["eps"])
-    return (x - x.mean(axis=0)) / sigma, sigma
+    return (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + inputs["eps"])
+
+
+def _off_by(got, expected, x_hat):
+    """How got's dx differs from the expected dx, feature by feature: "mean" (by a constant),
+    "variance" (by a multiple of x_hat), "both" (by a + b * x_hat), or None. Only the difference is
+    fitted, so no gradient formula is needed."""
+    dx, want = got.get("dx"), expected.get("dx")
+    if dx is None or want is None or np.shape(dx) != np.shape(want) or _matches(dx, want):
+        return None
+    r = dx - want
+    a, b = r.mean(axis=0), (r * x_hat).sum(axis=0) / (x_hat * x_hat).sum(axis=0)
+    for name, fit in (("mean", want + a), ("variance", want + b * x_hat), ("both", want + a + b * x_hat)):
+        if _matches(dx, fit):
+            return name
+    return None
+
+
+BN_BACKWARD_TEXTS = {
+    "both": ("dx is missing the paths through the batch mean and variance: mu and var depend on every x in "
+             "the batch, so their gradients add to dout * gamma / sigma."),
+    "mean": "dx is missing the term through the mean: the path through the batch mean adds one value per feature.",
+    "variance": "dx is missing the term through the variance: it differs from the gradient by a multiple of "
+                "x_hat in each feature.",
+}
 
 
 def bn_backward_hint(inputs, got, expected):
-    (x_hat, sigma), dout, gamma = _bn_parts(inputs), inputs["dout"], inputs["gamma"]
-    N = dout.shape[0]
-    dx = got.get("dx")
-    if _matches(got.get("dgamma"), dout.sum(axis=0)):
+    dbeta = expected.get("dbeta")  # sum(dout): what dgamma becomes without x_hat
+    if _matches(got.get("dgamma"), dbeta) and not _matches(expected.get("dgamma"), dbeta):
         return "dgamma sums dout * x_hat over the batch, not dout alone."
-    if _matches(dx, dout * gamma / sigma):
-        return ("dx is missing the paths through the batch mean and variance: mu and var depend on every "
-                "x in the batch, so their gradients add to dout * gamma / sigma.")
-    if _matches(dx, gamma / (N * sigma) * (N * dout - dout.sum(axis=0))):
-        return "dx is missing the term through the variance: - x_hat * sum(dout * x_hat)."
-    if _matches(dx, gamma / (N * sigma) * (N * dout - x_hat * (dout * x_hat).sum(axis=0))):
-        return "dx is missing the term through the mean: - sum(dout) over the batch."
-    return None
+    off = _off_by(got, expected, _x_hat(inputs))
+    return BN_BACKWARD_TEXTS[off] if off else None
 
 
 def bn_backward_graph_hint(inputs, got, expected):
-    """batchnorm_backward (the graph version): the closed-form mistakes, then the graph's own."""
-    text = bn_backward_hint(inputs, got, expected)
-    if text:
-        return text
-    x, dout, gamma = inputs["x"], inputs["dout"], inputs["gamma"]
-    (x_hat, sigma), N, xc = _bn_parts(inputs), len(x), x - x.mean(axis=0)
-    dx_hat = dout * gamma
-    dvar = -(dx_hat * xc).sum(axis=0) / sigma ** 2 / (2 * sigma)
-    dxc = dx_hat / sigma + xc * dvar / N  # d(xc^2)/dxc taken as xc instead of 2 * xc
-    if _matches(got.get("dx"), dxc - dxc.sum(axis=0) / N):
-        return "the path through the variance misses the factor 2 of d(xc^2)/dxc = 2 * xc: dxc gets 2 * xc * dvar / N."
-    return None
+    """batchnorm_backward (the graph version): the same mistakes; a path through the variance that
+    is off by a multiple of x_hat is, in the graph, often the factor 2 of d(xc^2)/dxc."""
+    if _off_by(got, expected, _x_hat(inputs)) == "variance":
+        return ("dx is off by a multiple of x_hat in each feature: the term through the variance is missing or "
+                "scaled wrong; mind the factor 2 of d(xc^2)/dxc = 2 * xc on the path through the variance.")
+    return bn_backward_hint(inputs, got, expected)
 
 
 def ln_backward_hint(inputs, got, expected):
-    x, dout, gamma = inputs["x"], inputs["dout"], inputs["gamma"]
-    sigma = np.sqrt(x.var(axis=1, keepdims=True) + inputs["eps"])
-    x_hat, dx_hat = (x - x.mean(axis=1, keepdims=True)) / sigma, dout * gamma
-    batch_axis = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)) / sigma
-    if _matches(got.get("dx"), batch_axis):
+    dx, want = got.get("dx"), expected.get("dx")
+    if dx is None or np.shape(dx) != np.shape(want) or _matches(dx, want):
+        return None
+    scale = np.abs(want).sum(axis=1)
+    if np.all(np.abs(dx.sum(axis=1)) > 1e-6 * scale):  # each example's dx sums to 0 in layer norm
         return ("layer norm's statistics are over each example's features, so the mean terms of dx are means "
-                "over axis 1, not over the batch.")
+                "over axis 1, not over the batch: each row of dx sums to zero.")
     return None
 
 
 def spatial_backward_hint(inputs, got, expected):
-    dout = inputs["dout"]
-    H, W = dout.shape[2:]
-    if _matches(got.get("dbeta"), dout.sum(axis=(0, 2, 3)) / (H * W)) or np.ndim(got.get("dbeta")) > 1:
+    H, W = inputs["dout"].shape[2:]
+    if _matches(got.get("dbeta"), expected["dbeta"] / (H * W)) or np.ndim(got.get("dbeta")) > 1:
         return ("dgamma and dbeta have one value per channel: sum over N, H and W (every position of the "
                 "channel), not over N alone.")
     return None
 
 
-def _groups(inputs):
-    x, G, eps = inputs["x"], inputs["G"], inputs["eps"]
-    N, C, H, W = x.shape
-    x_g = x.reshape(N, G, C // G, H, W)
-    sigma = np.sqrt(x_g.var(axis=(2, 3, 4), keepdims=True) + eps)
-    return (x_g - x_g.mean(axis=(2, 3, 4), keepdims=True)) / sigma, sigma
-
-
 def gn_backward_hint(inputs, got, expected):
-    (x_hat, sigma), dout, gamma = _groups(inputs), inputs["dout"], inputs["gamma"]
-    N, C, H, W = dout.shape
-    dx_hat = (dout * gamma.reshape(1, C, 1, 1)).reshape(x_hat.shape)
-    no_mean = (dx_hat - x_hat * (dx_hat * x_hat).mean(axis=(2, 3, 4), keepdims=True)) / sigma
-    if _matches(got.get("dx"), no_mean.reshape(dout.shape)):
-        return ("dx is missing the term through the mean of the group: - mean(dx_hat) over the group's "
-                "C/G * H * W values.")
+    dx, want, G = got.get("dx"), expected.get("dx"), inputs["G"]
+    if dx is None or np.shape(dx) != np.shape(want) or _matches(dx, want):
+        return None
+    r = (dx - want).reshape(len(dx), G, -1)
+    if _matches(dx, want + np.broadcast_to(r.mean(axis=2, keepdims=True), r.shape).reshape(dx.shape)):
+        return ("dx is missing the term through the mean of the group: it differs from the gradient by one "
+                "value per example and group, over the group's C/G * H * W values.")
     return None
 
 

@@ -3,16 +3,21 @@
 After a check changes, the notebooks need not run again: every test cell's score comes from the
 checks (TrustedScores), so this regrades exactly those cells, without kernels. For each student
 already autograded (and whose last autograde neither failed nor was cut short), a worker process
-runs the checks of every test cell on the submission's src/ in the sandbox (the same seed as at
-autograde) and hands the results back as data. This process
+runs the checks of every test cell on the course's copy of the submission's src/ in the sandbox
+(the same seed as at autograde) and hands the results back as data. This process
 alone writes: the new scores into the gradebook through nbgrader's API, the new check lines into
 the autograded notebook, and then the feedback of the students whose grades or check lines
 changed (one nbgrader run for all of them; `force` regenerates everyone's). The best-model cell
 and the written answers keep their grades.
+
+It grades exactly what the last full autograde graded: a student whose submission's files (in the
+folder given and in the course's copy) differ from those the ledger recorded then is refused, with
+the command that autogrades the new submission.
 """
 from __future__ import annotations
 
 import multiprocessing
+import shlex
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -23,7 +28,7 @@ from ..engine import run_checks
 from ..report import text_report
 from ..sandbox import DEFAULT_LIMITS
 from . import course as nbg
-from .ledger import Ledger
+from .ledger import Ledger, course_copy, files_hash
 from .trusted import grading_seed, record_results, trusted_outputs
 
 
@@ -50,6 +55,18 @@ def check_student(course: str, student: str) -> tuple[list, float]:
     results = run_checks(src, checks=checks, seed=grading_seed(course, student), sandbox=True, fresh=True,
                          limits=DEFAULT_LIMITS)
     return results, round(time.perf_counter() - started, 2)
+
+
+def changed_submission(course: Path, submitted: Path, student: str, record: dict) -> str:
+    """Why `student` may not be regraded with the checks alone ("" if they may): their submission's
+    files, in `submitted` and in the course's copy, must be those of their last full autograde."""
+    folders = {course_copy(course, student), Path(submitted) / student / nbg.ASSIGNMENT}
+    if record.get("files") and all(files_hash(folder) == record["files"] for folder in folders):
+        return ""
+    command = shlex.join(["trainlab", "autograde", str(submitted), "--course", str(course), "--student", student])
+    why = "the submission changed since its last autograde" if record.get("files") else \
+        "the ledger holds no record of the files its last autograde graded"
+    return f"{student}: {why}; run `{command}` to grade it"
 
 
 def _shown(outputs) -> list[str]:
@@ -106,7 +123,8 @@ def regrade_checks(course: Path, submitted: Path, progress=None, students: list[
             status[student] = {"ok": False, "seconds": 0.0, "skipped": False,
                                "error": f"{why}: run trainlab autograde without --checks-only first"}
             continue
-        refused, _ = nbg.take_in(submitted, course, student)
+        # the course's copy is graded as it is: it holds exactly the files of the last autograde
+        refused = changed_submission(course, submitted, student, last.get(student, {}))
         if refused:
             status[student] = {"ok": False, "error": refused, "seconds": 0.0, "skipped": False}
         else:

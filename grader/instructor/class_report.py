@@ -4,6 +4,9 @@ Read from the course folder only: the gradebook (scores per notebook and in tota
 nbgrader's API), the trusted check results TrustedScores kept per student and notebook
 (course/trusted/), and the grading ledger (failures and their reasons, grading time). Plots are
 made with matplotlib and embedded as PNG data, so the page needs no other file and no network.
+
+Student ids, error messages and check messages are the submissions' data: the page shows them as
+text only (HTML-escaped in tables; plain text, never TeX or mathtext, in plots).
 """
 from __future__ import annotations
 
@@ -68,6 +71,20 @@ def common_mistakes(results: dict[str, list[dict]]) -> list[tuple[str, str, int]
     return [(fn, hint, n) for (fn, hint), n in counts.most_common()]
 
 
+PLAIN_TEXT = {"usetex": False, "parse_math": False}  # a student id such as `x$\foo{$` is text, not mathtext
+LABEL_CHARS = 40  # longer ids are cut in plots (the tables show them whole)
+
+
+def _printable(text: str) -> str:
+    """`text` as valid Unicode: undecodable bytes of a folder name (lone surrogates) become \\x.. escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _label(student: str) -> str:
+    student = _printable(student)
+    return student if len(student) <= LABEL_CHARS else student[:LABEL_CHARS - 1] + "…"
+
+
 def _png(fig) -> str:
     import matplotlib.pyplot as plt
 
@@ -93,7 +110,7 @@ def score_histograms(scores: dict) -> str:
     fig, axes = plt.subplots(rows, columns, figsize=(3.4 * columns, 2.6 * rows), squeeze=False)
     for ax, (name, values, top) in zip(axes.flat, panels):
         ax.hist(values, bins=min(20, max(5, len(values))), range=(0, max(top, 1e-9)), color="#4477aa")
-        ax.set_title(name, fontsize=9)
+        ax.set_title(name, fontsize=9, **PLAIN_TEXT)
         ax.set_xlabel(f"score (of {top:g} points)")
         ax.set_ylabel("students")
     for ax in list(axes.flat)[len(panels):]:
@@ -114,7 +131,8 @@ def time_plot(ledger: dict) -> str | None:
     if not timed:
         return None
     fig, ax = plt.subplots(figsize=(7, 0.25 * len(timed) + 1.2))
-    ax.barh([s for _, s in timed][::-1], [t for t, _ in timed][::-1], color="#66aa55")
+    ax.barh(range(len(timed)), [t for t, _ in timed][::-1], color="#66aa55")
+    ax.set_yticks(range(len(timed)), [_label(s) for _, s in timed][::-1], **PLAIN_TEXT)
     ax.set_xlabel("grading time (s)")
     ax.set_title("Grading time per submission")
     return _png(fig)
@@ -136,9 +154,16 @@ def build_report(course: Path, out: Path) -> Path:
     course = Path(course).resolve()
     if not (course / "nbgrader_config.py").is_file():
         raise FileNotFoundError(f"{course} is not a trainlab course folder; give the folder `trainlab course` made.")
-    scores = notebook_scores(course)
-    results = check_results(course)
-    ledger = Ledger(course).records
+    page = render_report(f"{nbg.course_id_of(course)} / {nbg.ASSIGNMENT}", notebook_scores(course),
+                         check_results(course), Ledger(course).records)
+    out = Path(out)
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+def render_report(title: str, scores: dict, results: dict[str, list[dict]], ledger: dict) -> str:
+    """The page, from plain data: scores as notebook_scores gives them, check results as
+    check_results gives them, and the ledger's records."""
     students = sorted(s for s in scores if s is not None)
     maximum = sum(scores.get(None, {}).values())
     totals = sorted((sum(scores[s].values()) for s in students))
@@ -147,8 +172,8 @@ def build_report(course: Path, out: Path) -> Path:
                else "No student has been graded yet.")
     rates = failure_rates(results)
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>trainlab class report</title>"
-             f"<style>{STYLE}</style></head><body><h1>Class report: {html.escape(nbg.course_id_of(course))} / "
-             f"{nbg.ASSIGNMENT}</h1><p id='summary'>{html.escape(summary)}</p>"]
+             f"<style>{STYLE}</style></head><body><h1>Class report: {html.escape(title)}</h1>"
+             f"<p id='summary'>{html.escape(summary)}</p>"]
     if students:
         parts.append(f"<h2>Scores</h2><img id='histograms' alt='score histograms' "
                      f"src='data:image/png;base64,{score_histograms(scores)}'>")
@@ -172,6 +197,4 @@ def build_report(course: Path, out: Path) -> Path:
                         [[s, f"{e.get('seconds', 0.0):.1f}", "ok" if e.get("ok") else "failed"]
                          for s, e in sorted(ledger.items())]))
     parts.append("</body></html>")
-    out = Path(out)
-    out.write_text("\n".join(parts))
-    return out
+    return _printable("\n".join(parts))

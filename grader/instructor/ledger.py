@@ -2,11 +2,12 @@
 start again without losing or doubling work.
 
 A record holds the key of what was graded (a hash of the submission's files, of the grading code
-and of the course's notebooks and configuration, and of the grading depth), whether it succeeded,
-why not, and how long it took. The coordinator (`autograde_all`) is the only writer: it writes a
-student's record after nbgrader has stored that student's grades and feedback, by replacing the
-whole file atomically, so a run killed at any point (SIGKILL included) leaves either the old record
-or the new one. A student whose record is missing or whose key differs is graded again; nbgrader's
+and of the course's notebooks and configuration, and of the grading depth), the hash of the
+submission's files alone ("files", which `--checks-only` compares so that it regrades exactly what
+was autograded), whether it succeeded, why not, and how long it took. The coordinator
+(`autograde_all`) is the only writer: it writes a student's record after nbgrader has stored that
+student's grades and feedback, by replacing the whole file atomically, so a run killed at any
+point (SIGKILL included) leaves either the old record or the new one. A student whose record is missing or whose key differs is graded again; nbgrader's
 `autograde --force` replaces whatever a killed run left of that student in the gradebook.
 """
 from __future__ import annotations
@@ -49,6 +50,24 @@ def submission_key(folder: Path, version: str, depth: str) -> str:
     return digest.hexdigest()
 
 
+def files_hash(folder: Path) -> str:
+    """A hash of a submission's files alone (names and contents), links left out as in
+    submission_key; "" when the folder does not exist."""
+    folder = Path(folder)
+    if not folder.is_dir() or folder.is_symlink():
+        return ""
+    digest = hashlib.sha256()
+    _hash_files(digest, folder, [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()])
+    return digest.hexdigest()
+
+
+def course_copy(course: Path, student: str) -> Path:
+    """The course's copy of a student's submission (what nbgrader grades)."""
+    from .course import ASSIGNMENT  # course.py imports this module
+
+    return Path(course) / "submitted" / student / ASSIGNMENT
+
+
 UNFINISHED = "grading started and did not finish (the run was stopped): run trainlab autograde again"
 
 
@@ -67,6 +86,10 @@ class Ledger:
         return record.get("key") == key and record.get("ok", False)
 
     def record(self, student: str, **entry) -> None:
+        """Store a student's record; one with a key also gets the hash of the files that key graded
+        (the course's copy, which stays as it was graded until the next take-in)."""
+        if entry.get("key"):
+            entry.setdefault("files", files_hash(course_copy(self.path.parent, student)))
         self.records[student] = entry
         self._write()
 

@@ -1,0 +1,161 @@
+"""The student release holds no answer in any form: no function of its grader or data loaders,
+called on the inputs of a public case, returns or computes along the way the correct output of a
+function whose derivation is the student's work (its stored fixtures aside, which are public by
+design). Those are the backward functions: every other graded function has its formula written
+in its docstring (conventions, rule 5), so grader code that computes it gives nothing away, while
+a backward's docstring gives only its contract (test_release.py checks that).
+
+Every function defined in the release's `grader` and `trainlab_datasets` packages is called in a
+subprocess that sees only the release: in place of the student's function inside each case's own
+run (so it gets exactly the arguments the student's function gets), and every case's hint runs on
+outputs that are all zero. A profiler looks at every value the release's code returns and every
+local variable it holds when a frame ends; none may equal a correct output of the case.
+"""
+import json
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import grader.checks  # noqa: F401  (registers the public cases)
+from grader.cases import CASES, run_case
+from grader.engine import reference_src
+from grader.instructor.release import copy_tree, stub_modules
+from grader.runner import Runner
+
+SEED = 0
+SECRET = ("_backward", "_backward_alt")  # graded functions whose derivation is the student's work
+
+PROBE = textwrap.dedent(r'''
+    import copy, importlib, inspect, json, pickle, pkgutil, signal, sys
+    release, data = sys.argv[1], sys.argv[2]
+    sys.path[:0] = [release, release + "/datasets"]
+    import numpy as np
+    import grader, trainlab_datasets
+    modules = []
+    for package in (grader, trainlab_datasets):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            try:
+                modules.append(importlib.import_module(info.name))
+            except Exception:
+                pass
+    import grader.checks  # registers the public cases
+    from grader.cases import CASES, run_case
+    from grader.compare import rel_error
+    SKIP = ("grader.fixture_store",)  # the stored public outputs
+    ours = lambda f: (f.__module__.startswith(("grader", "trainlab_datasets")) and not f.__module__.startswith(SKIP)
+                      and "<locals>" not in f.__qualname__)
+    functions = sorted({(f.__module__, f.__qualname__): f for m in modules
+                        for _, f in inspect.getmembers(m, inspect.isfunction) if ours(f)}.items())
+    cases, found = pickle.loads(open(data, "rb").read()), set()
+
+    def arrays(value, depth=0):
+        if isinstance(value, np.ndarray):
+            yield value
+        elif depth < 2 and isinstance(value, (tuple, list)):
+            for v in value[:20]:
+                yield from arrays(v, depth + 1)
+        elif depth < 2 and isinstance(value, dict):
+            for v in list(value.values())[:20]:
+                yield from arrays(v, depth + 1)
+
+    def watcher(key, answers, tol, where):
+        def profile(frame, event, arg):
+            if event != "return" or not frame.f_code.co_filename.startswith(release):
+                return
+            if frame.f_globals.get("__name__", "").startswith(SKIP):
+                return
+            for value in [arg, *frame.f_locals.values()]:
+                for a in arrays(value):
+                    for name, want in answers:
+                        if a.shape == want.shape and a.dtype.kind in "fc" and rel_error(a, want) < tol:
+                            found.add((key, name, f"{frame.f_globals.get('__name__')}.{frame.f_code.co_name}", where))
+        return profile
+
+    def alarm(*_):
+        raise TimeoutError
+    signal.signal(signal.SIGALRM, alarm)
+
+    def guarded(run, key, answers, tol, where):
+        sys.setprofile(watcher(key, answers, tol, where))
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        try:
+            return run()
+        except BaseException:
+            return None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.setprofile(None)
+
+    probed = [c for c in CASES if c.key in cases]  # a snapshot: the functions called may register more
+    for case in probed:
+        if case.key not in cases:
+            continue
+        inputs, answers = cases[case.key]
+        zeros = {k: np.zeros_like(v) for k, _ in answers for v in [dict(answers)[k]]}
+        if case.hint is not None:
+            guarded(lambda: case.hint(copy.deepcopy(inputs), dict(zeros), dict(zeros)), case.key, answers, case.tol,
+                    "the case's hint")
+        for (module, name), fn in functions:
+            call = lambda _name, *args, **kwargs: fn(*args, **kwargs)
+            guarded(lambda: run_case(case, call, inputs), case.key, answers, case.tol, f"{module}.{name}")
+    print(json.dumps({"found": sorted(found), "cases": len(probed), "functions": len(functions)}))
+''')
+
+
+def nontrivial(outputs: dict, inputs: dict) -> list:
+    """The outputs any code could produce without knowing the answer (zeros, constants, copies of
+    an input) are left out."""
+    given = [v for v in inputs.values() if isinstance(v, np.ndarray)]
+    keep = []
+    for key, value in outputs.items():
+        value = np.asarray(value)
+        if key.startswith("_") or value.size < 4 or value.dtype.kind not in "fc" or np.ptp(value) == 0:
+            continue
+        if any(g.shape == value.shape and np.allclose(g, value) for g in given):
+            continue
+        keep.append((key, value))
+    return keep
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory):
+    reference = Runner(reference_src())
+    out = {}
+    for case in CASES:
+        if not case.function.endswith(SECRET) and case.function != "relu_forward":  # relu: the probe's control
+            continue
+        inputs = case.make(np.random.default_rng(SEED), False)
+        try:
+            expected = run_case(case, reference.call, inputs)
+        except Exception:  # a case whose outputs need more than the reference (none today)
+            continue
+        kept = nontrivial(expected, inputs)
+        if kept:
+            out[case.key] = (inputs, kept)
+    path = tmp_path_factory.mktemp("answers") / "answers.pkl"
+    path.write_bytes(pickle.dumps(out))
+    return path
+
+
+CANARY = "import numpy as np\n\n\ndef positive_part(x):\n    return np.maximum(x, 0.0)\n"
+
+
+def test_no_function_of_the_release_computes_a_graded_answer(root, tmp_path, answers):
+    release = tmp_path / "student"
+    release.mkdir()
+    for step in (copy_tree, stub_modules):  # the release's code (its notebooks do not matter here)
+        step(root, release)
+    (release / "grader" / "zz_canary.py").write_text(CANARY)  # an answer the probe must find
+    done = subprocess.run([sys.executable, "-I", "-c", PROBE, str(release), str(answers)], capture_output=True,
+                          text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["cases"] >= 15 and report["functions"] >= 300, report
+    caught = {f[0].split("/")[0] for f in report["found"] if f[3] == "grader.zz_canary.positive_part"}
+    assert caught == {"relu_forward"}, caught  # the probe finds an answer where there is one
+    found = [tuple(f) for f in report["found"] if f[3] != "grader.zz_canary.positive_part"]
+    assert not found, "\n".join(f"{key}: {name} seen in {frame} ({how})" for key, name, frame, how in found)
