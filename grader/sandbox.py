@@ -490,7 +490,8 @@ def _pump(proc, payload: bytes, deadline: float, limit: int) -> bytes:
         while True:
             size = wire.frame_length(data)
             if size is not None and len(data) >= size:
-                return bytes(data[:size])
+                with memoryview(data) as frame:  # one copy of the frame, not a slice and then a copy
+                    return bytes(frame[:size])
             if size is not None and size > limit or len(data) > limit:
                 raise wire.WireError(f"a reply larger than {limit >> 20} MiB")
             remaining = deadline - time.monotonic()
