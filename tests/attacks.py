@@ -231,6 +231,10 @@ def sigmoid_forward(x):
             """), what="64 MiB of output from the worker"),
         Attack("memorised_fixtures", "blank", _memorised_module(repo),
                what="answers memorised from the public fixture files shipped in the release"),
+        Attack("nan_stubs", "blank", _do_nothing_module("np.full(np.shape(x), np.nan), x", "np.full(np.shape(dout), np.nan)"),
+               what="every function returns NaN arrays of the right shape (passes no value check)"),
+        Attack("none_stubs", "blank", _do_nothing_module("None", "None"),
+               what="every function returns None instead of raising NotImplementedError"),
         Attack("kernel_links", "blank", _in("kernel", f"""
             secret = {str(course / '.trainlab_secret')!r}
             for name, target in (("01_activations.ipynb", secret), ("best_model.npz", secret), ("steal", "/"),
@@ -267,6 +271,15 @@ def sigmoid_forward(x):
             """), what="find the instructor's checkout through the editable-install records and mount table, "
                        "then import the reference from it"),
     ]
+
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu", "maxout")
+
+
+def _do_nothing_module(forward: str, backward: str) -> str:
+    """Every activation defined to return `forward` (in terms of x) or `backward` (of dout)."""
+    return "".join(f"\n\ndef {name}_forward(x, *args, **kwargs):\n    return {forward}\n"
+                   f"\n\ndef {name}_backward(dout, cache):\n    return {backward}\n" for name in ACTIVATIONS)
 
 
 def _memorised_module(repo: Path) -> str:
