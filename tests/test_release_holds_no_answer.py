@@ -1,15 +1,18 @@
 """The student release holds no answer in any form: no function of its grader or data loaders,
 called on the inputs of a public case, returns or computes along the way the correct output of a
-function whose derivation is the student's work (its stored fixtures aside, which are public by
-design). Those are the backward functions: every other graded function has its formula written
-in its docstring (conventions, rule 5), so grader code that computes it gives nothing away, while
-a backward's docstring gives only its contract (test_release.py checks that).
+graded function (its stored fixtures aside, which are public by design). That holds for every
+graded function, the ones whose formula the docstring gives included: grader code that computes a
+documented formula is still an answer a student could call instead of writing it. What a public
+check needs from a correct implementation (another correct formulation's output, the values a hint
+compares with) is computed by `trainlab fixtures` and stored with the fixtures.
 
 Every function defined in the release's `grader` and `trainlab_datasets` packages is called in a
 subprocess that sees only the release: in place of the student's function inside each case's own
-run (so it gets exactly the arguments the student's function gets), and every case's hint runs on
-outputs that are all zero. A profiler looks at every value the release's code returns and every
-local variable it holds when a frame ends; none may equal a correct output of the case.
+run on its stored inputs (so it gets exactly the arguments the student's function gets), and each
+case's comparison (its judge, its other correct formulations and its hint) runs on outputs that are
+all zero, with the stored hint values at hand. A profiler looks at every value the release's code
+returns and every local variable it holds when a frame ends; none may equal a correct output of the
+case.
 """
 import json
 import pickle
@@ -23,11 +26,9 @@ import pytest
 import grader.checks  # noqa: F401  (registers the public cases)
 from grader.cases import CASES, run_case
 from grader.engine import reference_src
+from grader.fixture_store import Fixtures
 from grader.instructor.release import copy_tree, stub_modules
 from grader.runner import Runner
-
-SEED = 0
-SECRET = ("_backward", "_backward_alt")  # graded functions whose derivation is the student's work
 
 PROBE = textwrap.dedent(r'''
     import copy, importlib, inspect, json, pickle, pkgutil, signal, sys
@@ -43,7 +44,7 @@ PROBE = textwrap.dedent(r'''
             except Exception:
                 pass
     import grader.checks  # registers the public cases
-    from grader.cases import CASES, run_case
+    from grader.cases import CASES, _compare_with_hint, run_case
     from grader.compare import rel_error
     SKIP = ("grader.fixture_store",)  # the stored public outputs
     ours = lambda f: (f.__module__.startswith(("grader", "trainlab_datasets")) and not f.__module__.startswith(SKIP)
@@ -79,9 +80,9 @@ PROBE = textwrap.dedent(r'''
         raise TimeoutError
     signal.signal(signal.SIGALRM, alarm)
 
-    def guarded(run, key, answers, tol, where):
+    def guarded(run, key, answers, tol, where, seconds=0.5):
         sys.setprofile(watcher(key, answers, tol, where))
-        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
             return run()
         except BaseException:
@@ -94,11 +95,10 @@ PROBE = textwrap.dedent(r'''
     for case in probed:
         if case.key not in cases:
             continue
-        inputs, answers = cases[case.key]
-        zeros = {k: np.zeros_like(v) for k, _ in answers for v in [dict(answers)[k]]}
-        if case.hint is not None:
-            guarded(lambda: case.hint(copy.deepcopy(inputs), dict(zeros), dict(zeros)), case.key, answers, case.tol,
-                    "the case's hint")
+        inputs, answers, stored = cases[case.key]
+        zeros, ones = ({k: fill(v) for k, v in answers} for fill in (np.zeros_like, np.ones_like))
+        guarded(lambda: _compare_with_hint(case, copy.deepcopy(inputs), zeros, {**stored, **ones}), case.key,
+                answers, case.tol, "comparison", seconds=10.0)
         for (module, name), fn in functions:
             call = lambda _name, *args, **kwargs: fn(*args, **kwargs)
             guarded(lambda: run_case(case, call, inputs), case.key, answers, case.tol, f"{module}.{name}")
@@ -123,24 +123,19 @@ def nontrivial(outputs: dict, inputs: dict) -> list:
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory):
-    reference = Runner(reference_src())
-    out = {}
+    """{case key: (stored inputs, the reference's nontrivial outputs on them, the stored hint values)}."""
+    reference, fixtures, out = Runner(reference_src()), Fixtures(), {}
     for case in CASES:
-        if not case.function.endswith(SECRET) and case.function != "relu_forward":  # relu: the probe's control
-            continue
-        inputs = case.make(np.random.default_rng(SEED), False)
-        try:
-            expected = run_case(case, reference.call, inputs)
-        except Exception:  # a case whose outputs need more than the reference (none today)
-            continue
-        kept = nontrivial(expected, inputs)
+        inputs, stored = fixtures.case(case)
+        kept = nontrivial(run_case(case, reference.call, inputs), inputs)
         if kept:
-            out[case.key] = (inputs, kept)
+            out[case.key] = (inputs, kept, {k: v for k, v in stored.items() if k.startswith("_")})
     path = tmp_path_factory.mktemp("answers") / "answers.pkl"
     path.write_bytes(pickle.dumps(out))
     return path
 
 
+COMPARISON = "comparison"  # the probe's name for a case's judge, other correct formulations and hint
 CANARY = "import numpy as np\n\n\ndef positive_part(x):\n    return np.maximum(x, 0.0)\n"
 
 
@@ -154,8 +149,12 @@ def test_no_function_of_the_release_computes_a_graded_answer(root, tmp_path, ans
                           text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["cases"] >= 15 and report["functions"] >= 300, report
+    assert report["cases"] >= 100 and report["functions"] >= 300, report
     caught = {f[0].split("/")[0] for f in report["found"] if f[3] == "grader.zz_canary.positive_part"}
     assert caught == {"relu_forward"}, caught  # the probe finds an answer where there is one
-    found = [tuple(f) for f in report["found"] if f[3] != "grader.zz_canary.positive_part"]
-    assert not found, "\n".join(f"{key}: {name} seen in {frame} ({how})" for key, name, frame, how in found)
+    found = {}  # what computed an answer -> the outputs it computed
+    for key, name, frame, how in report["found"]:
+        if how != "grader.zz_canary.positive_part":
+            culprit = how if how != COMPARISON else f"{frame}, in the case's comparison"
+            found.setdefault(culprit, set()).add(f"{key.split('/')[0]} {name}")
+    assert not found, "\n".join(f"{how} computes {', '.join(sorted(what))}" for how, what in sorted(found.items()))

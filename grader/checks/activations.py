@@ -23,10 +23,6 @@ def make_elementwise(rng, random_shapes):
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805
 
 
-def _sigmoid(x):
-    return 0.5 * (1 + np.tanh(0.5 * x))
-
-
 def _negative_slope(inputs, got):
     """The slope of the student's output on the negative inputs (a ratio, the same everywhere for
     a leaky/ReLU-style mistake), or None when it is not one constant."""
@@ -53,14 +49,16 @@ def leaky_forward_hint(inputs, got, expected):
     return None
 
 
-def _elu(x, alpha=1.0):
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+def _alpha_off_the_one(inputs):
+    """ELU with alpha * exp(x) - 1 on the negative side; None at alpha = 1, where that is no mistake."""
+    x, alpha = inputs["x"], inputs.get("alpha", 1.0)
+    return None if alpha == 1.0 else np.where(x > 0, x, alpha * np.exp(np.minimum(x, 0)) - 1)
 
 
 FORWARD_MISTAKES = {
-    "tanh": [("tanh(x) = 2 * sigmoid(2x) - 1, not 2 * sigmoid(x) - 1.", lambda i: 2 * _sigmoid(i["x"]) - 1)],
-    "elu": [("ELU's negative side is alpha * (exp(x) - 1): alpha multiplies the -1 too.",
-             lambda i: np.where(i["x"] > 0, i["x"], i.get("alpha", 1.0) * np.exp(np.minimum(i["x"], 0)) - 1))],
+    "tanh": [("tanh(x) = 2 * sigmoid(2x) - 1, not 2 * sigmoid(x) - 1.",
+              lambda i: np.tanh(i["x"] / 2))],  # 2 * sigmoid(x) - 1 is tanh(x / 2)
+    "elu": [("ELU's negative side is alpha * (exp(x) - 1): alpha multiplies the -1 too.", lambda i: _alpha_off_the_one(i))],
     "selu": [("SELU's scale multiplies both sides: scale * x for x > 0 too.",
               lambda i: np.where(i["x"] > 0, i["x"], SELU_SCALE * SELU_ALPHA * np.expm1(np.minimum(i["x"], 0))))],
 }
@@ -78,23 +76,23 @@ def relu_mask_hint(inputs, got, expected):
     return None
 
 
+# Mistakes whose formula needs the correct forward are derived values (grader/checks/derived.py),
+# named here and computed on the instructor side (grader/hidden/activations.py).
 BACKWARD_MISTAKES = {
-    "sigmoid": [("the local gradient is s * (1 - s), not s.", lambda i: i["dout"] * _sigmoid(i["x"]))],
+    "sigmoid": [("the local gradient is s * (1 - s), not s.", "local gradient s")],
     "tanh": [("the local gradient is 1 - out**2 (out = tanh(x)), not 1 - out.",
               lambda i: i["dout"] * (1 - np.tanh(i["x"])))],
     "leaky_relu": [("on the negative side the gradient is alpha times dout (the local slope times dout), not alpha.",
                     lambda i: np.where(i["x"] > 0, i["dout"], i.get("alpha", 0.01)))],
-    "elu": [("on the negative side the local gradient is alpha * exp(x) = out + alpha, not out.",
-             lambda i: i["dout"] * np.where(i["x"] > 0, 1.0, _elu(i["x"], i.get("alpha", 1.0))))],
+    "elu": [("on the negative side the local gradient is alpha * exp(x) = out + alpha, not out.", "local gradient out")],
     "selu": [("SELU's local gradient on the negative side is scale * alpha * exp(x) (= out + scale * alpha), "
-              "not out + alpha.",
-              lambda i: i["dout"] * np.where(i["x"] > 0, SELU_SCALE,
-                                             SELU_SCALE * _elu(i["x"], SELU_ALPHA) + SELU_ALPHA))],
+              "not out + alpha.", "local gradient out + alpha")],
 }
 
 
 def backward_hint(act):
-    return formula_hint("dx", BACKWARD_MISTAKES.get(act, ()), relu_mask_hint if act == "relu" else None)
+    return formula_hint("dx", BACKWARD_MISTAKES.get(act, ()), relu_mask_hint if act == "relu" else None,
+                        f"{act}_backward")
 
 
 def large_input_hint(act):

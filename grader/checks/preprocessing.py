@@ -41,13 +41,15 @@ WHITEN_TOL = 1e-6
 # ---------------------------------------------------------------- data
 
 def well_posed(X) -> bool:
+    """The covariance of X has eigenvalues well apart and away from 0, and each eigenvector a clear
+    largest entry. Told from N times the eigenvalues and from the eigenvectors' absolute entries,
+    so that no output of fit_pca is computed here."""
     N, D = X.shape
     Xc = X - X.mean(axis=0)
-    lam, vecs = np.linalg.eigh(Xc.T @ Xc / N)
-    lam, vecs = lam[::-1], vecs[:, ::-1]
-    if lam[-1] < MIN_EIG * lam[0] or (D > 1 and np.min(-np.diff(lam)) < MIN_GAP * lam[0]):
+    spread = np.linalg.svd(Xc, compute_uv=False) ** 2  # (D,) N times the eigenvalues, largest first
+    if spread[-1] < MIN_EIG * spread[0] or (D > 1 and np.min(-np.diff(spread)) < MIN_GAP * spread[0]):
         return False
-    top = np.sort(np.abs(vecs), axis=0)
+    top = np.sort(np.abs(np.linalg.eigh(Xc.T @ Xc)[1]), axis=0)  # (D, D) |entries| of each eigenvector
     return D == 1 or bool(np.min(top[-1] - top[-2]) >= SIGN_MARGIN)
 
 
@@ -146,17 +148,8 @@ def fit_case(fn: str, name: str, keys, make, extra=lambda inputs: ()):
 # Each is written by the grader as a formula of a case's inputs (X_train, eps, k; or X and the
 # given stats), so the hint recognises the mistake whatever the student's code looks like.
 
-def _eigen(M, k=None):
-    lam, vecs = np.linalg.eigh(M)
-    return lam[::-1][:k], vecs[:, ::-1][:, :k]
-
-
 def _centred(X):
     return X - X.mean(axis=0)
-
-
-def _eps(inputs):
-    return inputs.get("eps", 1e-5)
 
 
 def _pca_shape_hint(inputs, got, expected):
@@ -179,16 +172,14 @@ FIT_HINTS = {
         ("add eps inside the square root: std = sqrt(var + eps).", lambda i: i["X_train"].std(axis=0)),
         ("use the biased variance: divide by N, not N - 1 (np.var's default ddof=0).",
          lambda i: np.sqrt(i["X_train"].var(axis=0, ddof=1) + i.get("eps", 1e-8)))]),
+    # Mistakes whose formula needs a correct eigen-decomposition are derived values
+    # (grader/checks/derived.py), computed on the instructor side (grader/hidden/preprocessing.py).
     "fit_pca": formula_hint("eigenvalues", [
-        ("the covariance divides by N, not N - 1.",
-         lambda i: _eigen(np.cov(i["X_train"], rowvar=False), i.get("k"))[0]),
-        (UNCENTRED_HINT, lambda i: _eigen(i["X_train"].T @ i["X_train"] / len(i["X_train"]), i.get("k"))[0])],
-        _pca_shape_hint),
+        ("the covariance divides by N, not N - 1.", "covariance over N - 1"),
+        (UNCENTRED_HINT, "uncentred covariance")], _pca_shape_hint, "fit_pca"),
     "fit_whitening": formula_hint("scale", [
         ("the scale divides by the standard deviation: scale = 1 / sqrt(eigenvalue + eps), not "
-         "1 / (eigenvalue + eps).",
-         lambda i: 1.0 / (_eigen(np.cov(i["X_train"], rowvar=False, bias=True), i.get("k"))[0] + _eps(i)))],
-        _pca_shape_hint),
+         "1 / (eigenvalue + eps).", "scale without square root")], _pca_shape_hint, "fit_whitening"),
 }
 
 
@@ -238,10 +229,17 @@ def make_apply(full: bool, given_z: bool = False):
     return make
 
 
-def _whitened(i):
-    return (i["X"] - i["mean"]) @ i["components"] * i["scale"]
+def no_rotation_hint(inputs, got, expected):
+    """ZCA's output without the rotation back (the PCA-whitened coordinates Y), told by undoing it:
+    with all components Y / scale @ components^T + mean is X again. So pca_whiten's output is never
+    computed here."""
+    Y, C = np.asarray(got.get("out"), dtype=float), inputs["components"]
+    if Y.shape != inputs["X"].shape or C.shape[0] != C.shape[1]:
+        return None
+    return NO_ROTATION_HINT if same_values(Y / inputs["scale"] @ C.T + inputs["mean"], inputs["X"]) else None
 
 
+NO_ROTATION_HINT = "rotate back: ZCA is the PCA-whitened coordinates times components^T."
 APPLY_MISTAKES = {
     "subtract_mean": [
         ("subtract the feature means in stats['mean'], not each example's own mean.",
@@ -254,7 +252,6 @@ APPLY_MISTAKES = {
         ("divide each PCA coordinate by its standard deviation sqrt(eigenvalue + eps) (multiply by the "
          "scale), not by the eigenvalue and not by 1 / scale.", lambda i: (i["X"] - i["mean"]) @ i["components"] / i["scale"])],
     "zca_whiten": [
-        ("rotate back: ZCA is the PCA-whitened coordinates times components^T.", _whitened),
         ("scale the PCA coordinates before rotating back: ((X - mean) @ components * scale) @ components.T.",
          lambda i: (i["X"] - i["mean"]) @ i["components"] @ i["components"].T * i["scale"])],
 }
@@ -275,10 +272,18 @@ def own_statistics_hint(inputs, got, expected):
     return OWN_MEAN_HINT if any(same_values(got["out"], o) for o in own) else None
 
 
+def apply_fallback(fn: str):
+    """The hints told from the output itself: a missing rotation back (zca_whiten), own statistics."""
+    def hint(inputs, got, expected):
+        return (no_rotation_hint(inputs, got, expected) if fn == "zca_whiten" else None) \
+            or own_statistics_hint(inputs, got, expected)
+    return hint
+
+
 def apply_case(fn: str, name: str, make, data="X"):
     add_case(Case(T, fn, name, make,
                   lambda call, inputs: {"out": call(f"{T}.{fn}", inputs[data], stats_from(inputs))},
-                  hint=formula_hint("out", APPLY_MISTAKES.get(fn, ()), own_statistics_hint)))
+                  hint=formula_hint("out", APPLY_MISTAKES.get(fn, ()), apply_fallback(fn))))
 
 
 apply_case("subtract_mean", "given train mean", make_apply(False))
@@ -428,7 +433,8 @@ def whitened_identity(fn, k_all):
                           PCA_KEYS + ("scale",))
         out = ctx.call(f"{T}.{fn}", X_train, stats)
         width = k if fn == "pca_whiten" else D
-        known = formula_hint("out", APPLY_MISTAKES[fn])({"X": X_train, **stats}, {"out": out}, None)
+        known = formula_hint("out", APPLY_MISTAKES[fn], no_rotation_hint if fn == "zca_whiten" else None)(
+            {"X": X_train, **stats}, {"out": out}, None)
         assert_near(f"covariance of {fn}(X_train, fit_whitening(X_train, eps={WHITEN_EPS:g}, k={k}))",
                     covariance(out) if isinstance(out, np.ndarray) and out.ndim == 2 else out,
                     np.eye(width), WHITEN_TOL, known)

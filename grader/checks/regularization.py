@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case, add_dtype_check, add_layer_cases
+from ..cases import Case, add_case, add_dtype_check, add_layer_cases, compare_outputs
 from ..compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe, rel_error_array
 from ..errors import CheckFailure
 from ..numgrad import directional_gradient_check
@@ -163,6 +163,24 @@ def make_documented_draw(rng, random_shapes):
 
 DRAW_NAME = "the documented draw: keep where np.random.default_rng(seed).random(x.shape) < keep_prob"
 
+
+def own_draw_gradient(function: str, inverted: bool, hint):
+    """Judge a gradient on the units the student's own forward kept, whatever its correct draw:
+    in train mode dx = dout * kept (divided by keep_prob when inverted); test mode as the reference."""
+
+    def judge(inputs, got, expected):
+        want, out = dict(expected), got.get("_forward_out")
+        if inputs["mode"] == "train" and np.shape(out) == np.shape(inputs["x"]):
+            want["dx"] = inputs["dout"] * (np.asarray(out) != 0) / (inputs["keep_prob"] if inverted else 1.0)
+        try:
+            compare_outputs(function, got, want, TOL_EXACT)
+        except CheckFailure as failure:
+            failure.hint = failure.hint or hint(inputs, got, expected)
+            raise
+
+    return judge
+
+
 for _forward, _backward, _inverted in (("dropout_forward", "dropout_backward", True),
                                        ("dropout_forward_noninverted", "dropout_backward_noninverted", False)):
     for _mode in ("train", "test"):
@@ -170,7 +188,9 @@ for _forward, _backward, _inverted in (("dropout_forward", "dropout_backward", T
                         build=lambda inputs: (inputs["x"], dropout_param(inputs)), name=CASE_NAMES[_mode],
                         hint_forward=dropout_forward_hint if _inverted else None,
                         hint_backward=dropout_backward_hint if _inverted else NONINVERTED_BACKWARD,
-                        judge_forward=any_draw(_forward, _inverted) if _mode == "train" else None)
+                        judge_forward=any_draw(_forward, _inverted) if _mode == "train" else None,
+                        judge_backward=own_draw_gradient(_backward, _inverted, dropout_backward_hint if _inverted
+                                                         else NONINVERTED_BACKWARD))
     add_case(Case(T, _forward, DRAW_NAME, make_documented_draw,
                   lambda call, inputs, _f=f"{T}.{_forward}": {
                       "out": call(_f, inputs["x"], dropout_param(inputs))[0]},
@@ -431,19 +451,22 @@ def make_max_norm(axis: int):
     return make
 
 
-def max_norm_ref(w, bound, axis):
-    norms = np.linalg.norm(w, axis=axis, keepdims=True)
-    return w * (bound / np.maximum(norms, bound))
-
-
 def max_norm_hint(inputs, got, expected):
     if "w" in got and np.shape(got["w"]) == inputs["w"].shape:
-        w, axis = inputs["w"], inputs["axis"]
-        if np.allclose(got["w"], w * inputs["max_norm_value"] / np.linalg.norm(w, axis=axis, keepdims=True)):
+        w, axis, bound = inputs["w"], inputs["axis"], inputs["max_norm_value"]
+        if np.allclose(got["w"], w * bound / np.linalg.norm(w, axis=axis, keepdims=True)):
             return "rescale only the vectors whose norm exceeds the bound; leave the others unchanged."
-        if np.allclose(got["w"], max_norm_ref(w, inputs["max_norm_value"], 1 - axis)):
+        if projects_along(w, np.asarray(got["w"], dtype=float), bound, 1 - axis):
             return f"take the norm over axis {axis} (one norm per {'column' if axis == 0 else 'row'})."
     return None
+
+
+def projects_along(w, got, bound, axis) -> bool:
+    """got is w with the norm over `axis` projected onto the bound: told from got's own norms (the
+    long vectors end on the bound, the short ones are unchanged), so no projection is computed here."""
+    norms, over = np.linalg.norm(got, axis=axis), np.linalg.norm(w, axis=axis) > bound
+    kept = np.take(got, np.flatnonzero(~over), axis=1 - axis), np.take(w, np.flatnonzero(~over), axis=1 - axis)
+    return bool(over.any()) and np.allclose(norms[over], bound) and np.allclose(*kept)
 
 
 add_case(Case(T, "max_norm", "columns (default axis 0)", make_max_norm(0),

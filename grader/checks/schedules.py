@@ -7,7 +7,7 @@ from ..cases import Case, add_case
 from ..compare import TOL_EXACT, assert_close, assert_true, describe
 from ..errors import CheckFailure
 from ..registry import check
-from .common import RAISE_HINT, same_values
+from .common import RAISE_HINT, formula_hint, same_values
 
 T = "schedules"
 DECAYS = ("step_decay", "exponential_decay", "inverse_time_decay", "cosine_decay")
@@ -85,21 +85,46 @@ def make_values(name):
 
 
 # ---------------------------------------------------------------- known mistakes, for the hints
-# The documented formulas, written by the grader, and each schedule with a known mistake: the
-# hint names the mistake whose values the student's schedule has.
+# Each schedule with one known mistake, written by the grader (never the documented formula
+# itself): the hint names the mistake whose values the student's schedule has.
 
-def _cosine(lr0, e, total, lr_min=0.0, clamp=True, pi=np.pi):
-    progress = (np.minimum(e, total) if clamp else e) / total
-    return lr_min + (lr0 - lr_min) * (1 + np.cos(pi * progress)) / 2
-
-
-FORMULAS = {
-    "step_decay": lambda lr0, e, drop=0.5, every=10: lr0 * drop ** np.floor(e / every),
-    "exponential_decay": lambda lr0, e, k=0.1: lr0 * np.exp(-k * e),
-    "inverse_time_decay": lambda lr0, e, k=0.1: lr0 / (1 + k * e),
-    "cosine_decay": _cosine,
-}
 OFF_BY_ONE = "at epoch 0 no decay has happened yet: use epoch, not epoch + 1 (an off-by-one)."
+ENDS_AT_ZERO = ("the cosine decays from lr0 to lr_min: lr = lr_min + (lr0 - lr_min) * (1 + cos(pi * progress)) / 2; "
+                "yours ends at 0.")
+
+
+class ByValues:
+    """A mistake told from the schedule's values alone, test(epochs, params, got) -> bool, where a
+    formula for it would be the documented one (at lr_min = 0, or up to total)."""
+
+    def __init__(self, test):
+        self.test = test
+
+
+
+CLIMBS_BACK = ("progress = min(epoch, total) / total: after total the rate stays at lr_min instead of climbing back; "
+               "a decay only shrinks the rate.")
+
+
+def ends_at_zero(epochs, params, got) -> bool:
+    """A cosine that reaches 0 at total and stays there, where lr_min > 0: lr_min left out."""
+    got, done = _after_total(epochs, params, got)
+    return params.get("lr_min", 0.0) > 0 and done.any() and bool(np.all(got[done] == 0.0))
+
+
+def climbs_back(epochs, params, got) -> bool:
+    """A cosine that still changes after total: progress not clamped at 1."""
+    got, done = _after_total(epochs, params, got)
+    return done.sum() >= 2 and not np.allclose(got[done], got[done][0], rtol=1e-9, atol=1e-12)
+
+
+def _after_total(epochs, params, got):
+    epochs = np.atleast_1d(np.asarray(epochs, dtype=float))
+    got = np.atleast_1d(np.asarray(got, dtype=float))
+    done = epochs >= params["total"] if got.shape == epochs.shape else np.zeros(epochs.shape, bool)
+    return got, done
+
+
 MISTAKES = {  # name -> [(hint, the schedule with that mistake)]
     "step_decay": [
         ("the rate drops in steps: take the floor of epoch / every.",
@@ -116,20 +141,24 @@ MISTAKES = {  # name -> [(hint, the schedule with that mistake)]
          lambda lr0, e, k=0.1: lr0 / 1 + k * e),
         (OFF_BY_ONE, lambda lr0, e, k=0.1: lr0 / (1 + k * (e + 1)))],
     "cosine_decay": [
-        ("the cosine decays from lr0 to lr_min: lr = lr_min + (lr0 - lr_min) * (1 + cos(pi * progress)) / 2; "
-         "yours ends at 0.", lambda lr0, e, total, lr_min=0.0: _cosine(lr0, e, total)),
+        (ENDS_AT_ZERO, ByValues(ends_at_zero)),
         ("progress = min(epoch, total) / total, and the cosine runs over pi * progress.",
-         lambda lr0, e, total, lr_min=0.0: _cosine(lr0, e, total, lr_min, pi=1.0)),
-        ("progress = min(epoch, total) / total: after total the rate stays at lr_min instead of climbing back; "
-         "a decay only shrinks the rate.", lambda lr0, e, total, lr_min=0.0: _cosine(lr0, e, total, lr_min, clamp=False)),
-        (OFF_BY_ONE, lambda lr0, e, total, lr_min=0.0: _cosine(lr0, e + 1, total, lr_min))],
+         lambda lr0, e, total, lr_min=0.0: lr_min + (lr0 - lr_min) * (1 + np.cos(np.minimum(e, total) / total)) / 2),
+        (CLIMBS_BACK, ByValues(climbs_back)),
+        (OFF_BY_ONE, lambda lr0, e, total, lr_min=0.0:
+         lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * np.minimum(e + 1, total) / total)) / 2)],
 }
 
 
 def known_mistake(name, lr0, epochs, params, got) -> str | None:
     """The hint of the first known mistake of schedule `name` that gives `got` at `epochs`."""
     for text, wrong in MISTAKES.get(name, ()):
-        if same_values(got, wrong(lr0, np.asarray(epochs, dtype=float), **params)):
+        try:
+            hit = wrong.test(epochs, params, got) if isinstance(wrong, ByValues) else \
+                same_values(got, wrong(lr0, np.asarray(epochs, dtype=float), **params))
+        except (TypeError, ValueError, KeyError):
+            continue
+        if hit:
             return text
     return None
 
@@ -145,15 +174,11 @@ for _name in DECAYS:
                   hint=values_hint(_name)))
 
 
-def warmup_hint(inputs, got, expected):
-    lr0, e, w, after = inputs["lr0"], np.asarray(inputs["epochs"], dtype=float), inputs["warmup"], inputs["schedule"]
-    params = params_from(inputs, after)
-    wrapped = FORMULAS[after]
-    if same_values(got.get("lr"), np.where(e < w, lr0 * e / w, wrapped(lr0, e, **params))):
-        return "after the warm-up the wrapped schedule starts afresh: call it at epoch - warmup, not at epoch."
-    if same_values(got.get("lr"), np.where(e < w, lr0 * np.minimum(e + 1, w) / w, wrapped(lr0, np.maximum(e - w, 0), **params))):
-        return "the ramp is lr0 * epoch / warmup, which is 0 at epoch 0: (epoch + 1) is an off-by-one."
-    return None
+WARMUP_MISTAKES = [  # derived values (grader/checks/derived.py): their formulas need the wrapped schedule
+    ("after the warm-up the wrapped schedule starts afresh: call it at epoch - warmup, not at epoch.",
+     "wrapped schedule not shifted"),
+    ("the ramp is lr0 * epoch / warmup, which is 0 at epoch 0: (epoch + 1) is an off-by-one.", "ramp off by one")]
+warmup_hint = formula_hint("lr", WARMUP_MISTAKES, function="linear_warmup")
 
 
 def make_warmup(after):

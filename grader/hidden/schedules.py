@@ -6,10 +6,40 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks.schedules import DECAYS, T, draw_lr0, draw_params
+from ..checks.schedules import DECAYS, T, draw_lr0, draw_params, params_from
 from ..compare import TOL_EXACT, assert_close
 from ..errors import CheckFailure
 from ..registry import check
+from .derived import formula
+
+
+def _cosine(lr0, e, total, lr_min=0.0):
+    return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * np.minimum(e, total) / total)) / 2
+
+
+FORMULAS = {  # the documented schedules, for the warm-up mistakes below
+    "step_decay": lambda lr0, e, drop=0.5, every=10: lr0 * drop ** np.floor(e / every),
+    "exponential_decay": lambda lr0, e, k=0.1: lr0 * np.exp(-k * e),
+    "inverse_time_decay": lambda lr0, e, k=0.1: lr0 / (1 + k * e),
+    "cosine_decay": _cosine,
+}
+
+
+def _warmup_parts(i):
+    lr0, e, w, after = i["lr0"], np.asarray(i["epochs"], dtype=float), i["warmup"], i["schedule"]
+    return lr0, e, w, lambda epochs: FORMULAS[after](lr0, epochs, **params_from(i, after))
+
+
+@formula("linear_warmup", "wrapped schedule not shifted")
+def warmup_unshifted(i):
+    lr0, e, w, wrapped = _warmup_parts(i)
+    return {"lr": np.where(e < w, lr0 * e / w, wrapped(e))}
+
+
+@formula("linear_warmup", "ramp off by one")
+def warmup_ramp_off_by_one(i):
+    lr0, e, w, wrapped = _warmup_parts(i)
+    return {"lr": np.where(e < w, lr0 * np.minimum(e + 1, w) / w, wrapped(np.maximum(e - w, 0)))}
 
 CURVE_POINTS = 500
 

@@ -1,4 +1,8 @@
-"""Write grader/fixtures/<topic>.npz from the reference solutions (`trainlab fixtures`)."""
+"""Write grader/fixtures/<topic>.npz from the reference solutions (`trainlab fixtures`).
+
+With each case's outputs go its derived values (grader/checks/derived.py): what its checks need
+from a correct implementation beyond the reference's outputs, computed here on the instructor side.
+"""
 from __future__ import annotations
 
 import zlib
@@ -7,6 +11,7 @@ import numpy as np
 
 from ..cases import CASES, run_case
 from ..fixture_store import FIXTURE_DIR, save_topic
+from ..hidden.derived import derive
 from ..registry import load_all
 
 FIXTURE_SEED = 231
@@ -21,7 +26,8 @@ def make_fixtures(reference, directory=FIXTURE_DIR, topics=None) -> dict[str, in
             continue
         rng = np.random.default_rng([FIXTURE_SEED, zlib.crc32(case.key.encode())])
         inputs = case.make(rng, False)
-        by_topic.setdefault(case.topic, {})[case.key] = (inputs, run_case(case, reference.call, inputs))
+        outputs = run_case(case, reference.call, inputs)
+        by_topic.setdefault(case.topic, {})[case.key] = (inputs, {**outputs, **derive(case.function, inputs, outputs)})
     for topic, entries in by_topic.items():
         save_topic(directory / f"{topic}.npz", entries)
     return {topic: len(entries) for topic, entries in by_topic.items()}
