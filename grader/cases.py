@@ -38,8 +38,9 @@ class Case:
     # Other correct formulations the docstring allows: each maps dotted names to grader-side
     # implementations; the student passes when they match the reference or any of these.
     alternatives: tuple = ()
-    # A backward case: run(call, inputs, forward_call) builds its cache with forward_call, the
-    # reference's when it is at hand (grading, hidden checks), so a wrong forward is charged once.
+    # A backward case: run(call, inputs, forward_call) builds its cache with the student's own
+    # forward (forward_call is Context.forward), so the cache layout is the student's; a failure
+    # that a wrong forward causes is charged to the forward (grader/engine.py, Grading.upstream).
     needs_forward: bool = False
     # A comparison of its own, (inputs, got, expected) -> None raising CheckFailure, for outputs
     # that the docstring does not pin down exactly (any correct dropout draw); None: the reference's.
@@ -78,6 +79,8 @@ def compare_outputs(function: str, got: dict, expected: dict, tol: float, hint=N
 
 
 def run_case(case: Case, call, inputs: Inputs, forward_call=None) -> dict:
+    """The outputs of `case` on copies of `inputs`; a backward case builds its cache with
+    forward_call (default: `call`)."""
     if case.needs_forward:
         outputs = case.run(call, copy.deepcopy(inputs), forward_call or call)
     else:
@@ -138,7 +141,7 @@ def add_case(case: Case) -> Case:
             expected = run_case(case, ctx.reference.call, inputs)
         else:
             inputs, expected = ctx.fixtures.case(case)
-        got = run_case(case, ctx.call, inputs, ctx.other)
+        got = run_case(case, ctx.call, inputs, ctx.forward)
         _compare_with_hint(case, inputs, got, expected)
 
     register(Check(case.topic, case.function, f"{case.name} (reference output)", case.points, False, public,
@@ -158,7 +161,7 @@ def hidden_case_check(case: Case) -> Check:
         _need_reference(ctx)
         inputs = case.make(ctx.rng, True)
         expected = run_case(case, ctx.reference.call, inputs)
-        got = run_case(case, ctx.call, inputs, ctx.reference.call)
+        got = run_case(case, ctx.call, inputs, ctx.forward)
         _compare_with_hint(case, inputs, got, expected)
 
     return Check(case.topic, case.function, f"{case.name} (hidden, random shapes)", case.points, True, hidden,
@@ -169,20 +172,20 @@ def add_grad_case(case: GradCase) -> GradCase:
     """Register a gradient case and its public check (fixed seed inside the check)."""
     GRAD_CASES.append(case)
     register(Check(case.topic, case.function, f"{case.name} (numeric gradient)", case.points, False,
-                   lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, False), ctx.rng, ctx.other),
+                   lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, False), ctx.rng, ctx.forward),
                    value=True))
     return case
 
 
 def hidden_grad_check(case: GradCase) -> Check:
     return Check(case.topic, case.function, f"{case.name} (hidden numeric gradient)", case.points, True,
-                 lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, True), ctx.rng, ctx.other),
+                 lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, True), ctx.rng, ctx.forward),
                  value=True)
 
 
 def run_grad_case(case: GradCase, call, inputs: Inputs, rng, forward_call=None) -> None:
-    """The student's backward against centred differences of the forward pass along random
-    directions; the forward (and so the cache) is the reference's when `forward_call` is given."""
+    """The student's backward, on the cache its own forward built (forward_call: Context.forward),
+    against centred differences of that forward pass along random directions."""
     forward_call = forward_call or call
 
     def loss(point: Inputs, dout):
@@ -207,7 +210,8 @@ def _short(dotted: str) -> str:
 
 def add_layer_cases(topic: str, forward: str, backward: str | None, make, *, args=("x",), build=None,
                     wrt=("x",), name="random input", tol=TOL_EXACT, grad_tol=TOL_GRAD,
-                    hint_forward=None, hint_backward=None, points=1.0, judge_forward=None) -> None:
+                    hint_forward=None, hint_backward=None, points=1.0, judge_forward=None,
+                    judge_backward=None) -> None:
     """Register the standard checks of a forward/backward pair.
 
     * `forward`: output against the reference (Case, public fixture + hidden twin);
@@ -217,7 +221,8 @@ def add_layer_cases(topic: str, forward: str, backward: str | None, make, *, arg
     `make(rng, random_shapes)` returns the inputs, including "dout" of the output's shape when
     there is a backward. `build(inputs)` returns the forward's positional arguments (default: the
     inputs named in `args`, in order). `wrt` names the inputs whose gradients backward returns.
-    `judge_forward` replaces the forward's comparison with the reference (see Case.judge).
+    `judge_forward` replaces the forward's comparison with the reference (see Case.judge);
+    `judge_backward` the backward's, where any correct forward (another draw) changes the gradients.
     """
     build = build or (lambda inputs: tuple(inputs[a] for a in args))
 
@@ -248,7 +253,7 @@ def add_layer_cases(topic: str, forward: str, backward: str | None, make, *, arg
         return hint_backward(inputs, got, expected) if hint_backward else None
 
     add_case(Case(topic, _short(backward), f"{name}: gradients", make, run_backward, tol, points, backward_hint,
-                  needs_forward=True))
+                  needs_forward=True, judge=judge_backward))
     add_grad_case(GradCase(topic, _short(backward), name, make, run_forward, backward, tuple(wrt), grad_tol, points))
 
 
@@ -278,7 +283,7 @@ def _inplace_check(case: Case):
                 changed.extend(ctx.runner.last_changed)
             return out
 
-        run_case(case, call, case.make(ctx.rng, ctx.fresh), ctx.other)
+        run_case(case, call, case.make(ctx.rng, ctx.fresh), ctx.forward)
         if changed:
             entry = "[" in changed[0]
             raise CheckFailure(
@@ -333,7 +338,7 @@ def _not_float32(outputs: dict) -> list:
 def add_dtype_check(topic: str, function: str, hint: str, names: tuple = ()) -> Check:
     """A style check of its own: the cases of `function` named in `names` (default: its first
     case), run on float32 inputs, return only float32 arrays. Registered only for functions whose
-    docstring promises it. A backward gets its cache from the reference forward when at hand."""
+    docstring promises it. A backward gets its cache from the student's own forward."""
     cases = [c for c in CASES if c.function == function and (not names or c.name in names)]
     cases = cases if names else cases[:1]
     if not cases or (names and len(cases) != len(names)):
@@ -342,7 +347,7 @@ def add_dtype_check(topic: str, function: str, hint: str, names: tuple = ()) -> 
     def keeps_float32(ctx):
         for case in cases:
             inputs = float32_inputs(case.make(ctx.rng, ctx.fresh))
-            got = run_case(case, ctx.call, inputs, ctx.other)
+            got = run_case(case, ctx.call, inputs, ctx.forward)
             wrong = _not_float32(got)
             if wrong:
                 raise CheckFailure(f"{function} with float32 inputs ({case.name}) returned {wrong[0]} as "

@@ -75,6 +75,7 @@ def run_checks(src=None, topics=None, hidden=False, seed=0, overrides=None, refe
         runner.close()
 
 
+COUNTED = "counted as passed"  # how the message of a check passed on another function's account starts
 NOT_GRADED = ("not graded: {function} must pass its value checks first (a function that does nothing passes "
               "this one).")
 
@@ -87,6 +88,8 @@ class Grading:
     def __init__(self, runner, seed, reference, fixtures, fresh):
         self.runner, self.seed, self.reference, self.fixtures, self.fresh = runner, seed, reference, fixtures, fresh
         self.done: dict[str, Result] = {}
+        self.rerouted: dict = {}  # check id -> the runner it passed with, the reference's upstream in it
+        self.busy: set[str] = set()  # checks running: a check never waits on itself
 
     def context(self, chk, runner=None) -> Context:
         return Context(runner or self.runner, check_rng(self.seed, chk.id), self.seed, self.reference,
@@ -94,14 +97,61 @@ class Grading:
 
     def own(self, chk) -> Result:
         if chk.id not in self.done:
-            self.done[chk.id] = run_one(chk, self.context(chk))
+            self.busy.add(chk.id)
+            ctx = self.context(chk)
+            result = run_one(chk, ctx)
+            if result.status == FAILED or (result.passed and ctx.upstream):
+                result = self.upstream(chk, ctx, result)
+            self.done[chk.id] = result
+            self.busy.discard(chk.id)
         return self.done[chk.id]
+
+    def wrong_upstream(self, chk, names) -> list:
+        """Those of `names` (functions of chk's topic) that fail one of their own public checks (a
+        writing into its arguments corrupts what it hands on too) or pass it only as counted."""
+        wrong = []
+        for name in sorted(set(names) - {chk.function}):
+            theirs = [c for c in CHECKS if c.topic == chk.topic and c.function == name and not c.hidden
+                      and c.id not in self.busy]
+            if not all(self.own(c).passed and not self.own(c).message.startswith(COUNTED) for c in theirs):
+                wrong.append(name)  # failed, or passed only because a function it uses is wrong
+        return wrong
+
+    def upstream(self, chk, ctx, failure: Result) -> Result:
+        """A verdict reached with a function the check used (a forward for its cache, a fit, an inner
+        function) that fails its own checks is not the graded function's (GRADING_RULES.md, rule 1):
+        with the reference at hand, the check runs again with the reference's version of that
+        function and its verdict stands; on a self-check, where nothing else can tell, the check
+        counts as passed until that function is fixed."""
+        wrong = self.wrong_upstream(chk, ctx.upstream | set(self.inner(chk)))
+        if not wrong:
+            return failure
+        names = " and ".join(wrong)
+        if self.reference is None:
+            return _result(chk, PASSED, f"counted as passed for now: fix {names} first; this check judges "
+                                        f"{chk.function} on its results once {names} passes its own checks.")
+        runner = FromReference(self.runner, self.reference, [f"{chk.topic}.{name}" for name in wrong])
+        rerun = _attempt(chk, self.context(chk, runner))
+        if rerun.passed:
+            self.rerouted[chk.id] = runner
+            return _result(chk, PASSED, f"counted as passed: {chk.function} is right on what the reference "
+                                        f"{names} gives; fix {names} first (its own checks count it).")
+        return rerun if failure.passed else failure
+
+    def inner(self, chk) -> tuple:
+        """On a self-check, the graded functions the student's own function calls (at grading the
+        stand-in of grader/inner.py judges them)."""
+        if self.reference is not None or not hasattr(self.runner, "function"):
+            return ()
+        return tuple(n.rpartition(".")[2] for n in inner_functions(self.runner, f"{chk.topic}.{chk.function}"))
 
     def result(self, chk) -> Result:
         result = self.own(chk)
         if not result.passed or all(self.own(c).passed for c in value_checks(chk)):
             return result
-        if is_style(chk) or any(_passes(chk, self.context(chk, DoNothing(kind))) for kind in DO_NOTHING):
+        runner = self.rerouted.get(chk.id, self.runner)  # the setting the check passed in
+        if is_style(chk) or any(_passes(chk, self.context(chk, DoNothing(kind, runner, chk.function)))
+                                for kind in DO_NOTHING):
             return _result(chk, FAILED, NOT_GRADED.format(function=chk.function))
         return result
 
@@ -147,17 +197,38 @@ DO_NOTHING = (
 )
 
 
-class DoNothing:
-    """A runner for a submission whose every function does nothing in one way (DO_NOTHING)."""
+class FromReference:
+    """The student's runner, except that the functions in `names` are the reference's."""
 
-    def __init__(self, kind):
-        self.kind, self.last_changed = kind, []
+    def __init__(self, runner, reference, names):
+        self.runner, self.reference, self.names = runner, reference, set(names)
+
+    @property
+    def last_changed(self) -> list:
+        return self.runner.last_changed
 
     def call(self, name, *args, **kwargs):
-        return self.kind(args, kwargs)
+        return (self.reference if name in self.names else self.runner).call(name, *args, **kwargs)
 
     def raises(self, name, *args, **kwargs):
-        return None
+        return (self.reference if name in self.names else self.runner).raises(name, *args, **kwargs)
+
+
+class DoNothing:
+    """The student's runner, with the graded function doing nothing in one way (DO_NOTHING): the
+    functions a check uses but does not grade answer as they do in the real run, in a self-check
+    as at grading."""
+
+    def __init__(self, kind, runner, function: str):
+        self.kind, self.runner, self.function, self.last_changed = kind, runner, function, []
+
+    def call(self, name, *args, **kwargs):
+        if name.rpartition(".")[2] == self.function:
+            return self.kind(args, kwargs)
+        return self.runner.call(name, *args, **kwargs)
+
+    def raises(self, name, *args, **kwargs):
+        return None if name.rpartition(".")[2] == self.function else self.runner.raises(name, *args, **kwargs)
 
 
 def _student_runner(src: Path, overrides, sandbox: bool, limits):
@@ -214,9 +285,8 @@ def _error_hint(chk, message: str) -> str | None:
 
 
 CACHE_ERRORS = ("values to unpack", "index out of range", "is not subscriptable", "object is not iterable")
-CACHE_HINT = ("a backward reads the cache exactly as the scaffold's forward builds it (the line cache = (...) at "
-              "the end of the forward), in that order: at grading it receives that tuple from the reference "
-              "forward, so a cache of your own layout breaks it.")
+CACHE_HINT = ("a backward reads the cache its own forward built: the items your backward unpacks must be those "
+              "of the forward's cache = ... line, in the same order (the layout is yours to choose).")
 
 
 def _charge_inner(chk, ctx, failure: Result) -> Result:

@@ -6,6 +6,7 @@ whether it is hidden (instructor side only).
 """
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 import zlib
@@ -52,15 +53,35 @@ class Context:
     reference: object = None
     fixtures: object = None
     fresh: bool = False  # grading: public checks draw fresh inputs instead of replaying fixtures
+    # Short names of the functions the check used but does not grade (through `forward` or
+    # `other`): a failure they cause is charged to them (grader/engine.py, Grading.upstream).
+    upstream: set = field(default_factory=set)
 
     def call(self, name, *args, **kwargs):
         return checked_result(name, self.runner.call(name, *args, **kwargs))
 
+    def uses(self, name, *args, **kwargs):
+        """Call a student function whose result the check feeds to the graded one (a forward for
+        its cache: the cache layout is the student's, so a backward is judged on the cache its own
+        forward built)."""
+        self.upstream.add(name.rpartition(".")[2])
+        return self.call(name, *args, **kwargs)
+
+    forward = uses
+
     def other(self, name, *args, **kwargs):
-        """Call a function the check needs but does not grade (a fit before an apply, a forward
-        for its cache): the reference's when it is at hand, so a mistake there is charged only to
-        the function that has it; the student's on a self-check without the reference."""
-        return checked_result(name, (self.reference or self.runner).call(name, *args, **kwargs))
+        """Call a function the check needs but does not grade (a fit before an apply): the
+        reference's when it is at hand, so a mistake there is charged only to the function that
+        has it; the student's on a self-check without the reference. A forward called here keeps
+        the reference's output but hands on the student's own cache where the student's forward runs."""
+        self.upstream.add(name.rpartition(".")[2])
+        result = checked_result(name, (self.reference or self.runner).call(name, *args, **kwargs))
+        if self.reference is None or "_forward" not in name.rpartition(".")[2]:
+            return result
+        try:
+            return result[0], self.call(name, *copy.deepcopy(args), **copy.deepcopy(kwargs))[1]
+        except Exception:  # a forward that fails is charged by its own checks; the reference's cache serves here
+            return result
 
 
 def checked_result(name: str, result):

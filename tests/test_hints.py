@@ -15,7 +15,7 @@ def _failures(overrides, topic, reference_runner, seed=1):
 
 def test_spatial_batchnorm_test_mode_eps_hint(reference_runner):
     (m,) = [m for m in all_mutants() if "sqrt(running_var) + eps" in m.bug]
-    failed = _failures({m.target: m.fn}, "normalization", reference_runner)
+    failed = _failures(m.overrides, "normalization", reference_runner)
     assert failed and all(r.function == "spatial_batchnorm_forward" for r in failed)
     assert any("eps goes inside the square root" in r.message for r in failed)
     assert not any("eps goes inside" in r.message for r in _failures({}, "normalization", reference_runner))
@@ -37,7 +37,7 @@ def test_in_place_failures_name_the_argument_and_cost_one_check(reference_runner
 
 def test_keepdims_hint_names_the_extra_axis(reference_runner):
     (m,) = [m for m in all_mutants() if "stored as (1, D)" in m.bug]
-    failed = _failures({m.target: m.fn}, "normalization", reference_runner)
+    failed = _failures(m.overrides, "normalization", reference_runner)
     assert any("keepdims=True" in r.message for r in failed), [r.message for r in failed][:3]
     for v in all_variants():
         assert not any("keepdims=True" in r.message for r in _failures(v.targets, v.topic, reference_runner))
@@ -56,13 +56,16 @@ def test_correct_code_triggers_no_hint_of_a_mistake(seed, reference_runner):
             assert any(style_words[style] in text for style in v.breaks), (v.id, text)
 
 
-def test_a_wrong_forward_is_named_in_the_backward_failure_of_a_self_check():
-    """Without the reference (a student's own `trainlab check`) the backward gets the student's cache."""
+def test_a_wrong_forward_is_named_in_the_backward_check_and_charged_once(reference_runner):
+    """A backward gets its own forward's cache; a failure its wrong forward causes is the forward's,
+    in a self-check as at grading, and the backward's message names the forward to fix first."""
     (m,) = [m for m in all_mutants() if m.id == "normalization.batchnorm_forward: unbiased variance (ddof=1)"]
     hint = "fix batchnorm_forward first"
-    own = [r for r in run_checks(topics=["normalization"], overrides={m.target: m.fn}) if r.status == FAILED]
-    assert any(r.function == "batchnorm_backward" and hint in r.message for r in own), [r.message for r in own][:4]
-    assert not any(hint in r.message for r in run_checks(topics=["normalization"]) if r.status == FAILED)
+    for reference in (None, reference_runner):
+        results = run_checks(topics=["normalization"], overrides=m.overrides, reference=reference)
+        backward = [r for r in results if r.function == "batchnorm_backward"]
+        assert all(r.passed for r in backward) and any(hint in r.message for r in backward)
+    assert not any(hint in r.message for r in run_checks(topics=["normalization"]))
     for v in all_variants():
         if v.topic == "normalization":
             assert not any(hint in r.message for r in run_checks(topics=[v.topic], overrides=v.targets)), v.id

@@ -20,7 +20,7 @@ def test_catalogue_is_large_and_covers_every_topic():
 def run_mutant(m, reference_runner):
     # Mutants that draw from the global np.random must give the same verdict on every run.
     np.random.seed(0)
-    return run_checks(topics=[m.topic], hidden=True, seed=1, overrides={m.target: m.fn},
+    return run_checks(topics=[m.topic], hidden=True, seed=1, overrides=m.overrides,
                       reference=reference_runner)
 
 

@@ -13,7 +13,7 @@ MUTANTS = all_mutants()
 
 def failures(m, seed, reference_runner) -> set:
     np.random.seed(0)  # mutants that draw from the global np.random
-    return {r.id for r in run_checks(topics=[m.topic], hidden=True, seed=seed, overrides={m.target: m.fn},
+    return {r.id for r in run_checks(topics=[m.topic], hidden=True, seed=seed, overrides=m.overrides,
                                      reference=reference_runner, fresh=True) if r.status == FAILED}
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .derived import derived_values
+
 KINK_MARGIN = 1e-2  # keep inputs this far from a kink so centred differences never straddle it
 
 
@@ -49,18 +51,20 @@ def same_values(got, candidate, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
     return got.shape == candidate.shape and bool(np.allclose(got, candidate, rtol=rtol, atol=atol))
 
 
-def formula_hint(key: str, mistakes, fallback=None):
+def formula_hint(key: str, mistakes, fallback=None, function: str | None = None):
     """A Case hint for known mistakes written by the grader as formulas of the inputs.
 
-    mistakes: [(text, formula)], formula(inputs) -> the value of output `key` with that mistake;
-    text is a string or text(inputs, got) -> str. The hint is the text of the first mistake whose
-    value got[key] has; else fallback(inputs, got, expected), if given.
+    mistakes: [(text, formula)], formula(inputs) -> the value of output `key` with that mistake, or
+    the name of a derived value of `function` where the mistake's formula needs a correct one
+    (grader/checks/derived.py); text is a string or text(inputs, got) -> str. The hint is the text
+    of the first mistake whose value got[key] has; else fallback(inputs, got, expected), if given.
     """
 
     def hint(inputs, got, expected):
+        derived = derived_values(function, inputs, expected) if function else {}
         for text, formula in mistakes:
             try:
-                candidate = formula(inputs)
+                candidate = derived[formula][key] if isinstance(formula, str) else formula(inputs)
             except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, np.linalg.LinAlgError):
                 continue
             if key in got and same_values(got[key], candidate):

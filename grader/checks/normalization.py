@@ -430,9 +430,10 @@ def train_output_statistics(ctx):
 
 @check(T, "batchnorm_backward_alt", "agrees with batchnorm_backward on the same cache")
 def alt_agrees_with_graph(ctx):
+    """Both backward passes of the student, on the cache of the student's own forward."""
     inputs = make_bn(ctx.rng, True)
-    _, cache = ctx.other(BN, *bn_train_args(inputs))
-    graph = ctx.other(f"{T}.batchnorm_backward", inputs["dout"], cache)
+    _, cache = ctx.forward(BN, *bn_train_args(inputs))
+    graph = ctx.uses(f"{T}.batchnorm_backward", inputs["dout"], cache)
     alt = ctx.call(f"{T}.batchnorm_backward_alt", inputs["dout"], cache)
     for name, result in (("batchnorm_backward", graph), ("batchnorm_backward_alt", alt)):
         assert_true(isinstance(result, tuple) and len(result) == 3,

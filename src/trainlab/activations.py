@@ -4,6 +4,10 @@ Every `*_forward(x, ...)` returns `(out, cache)`; every `*_backward(dout, cache)
 gradient with respect to `x` (and then with respect to each learned parameter, in order).
 Elementwise functions accept `x` of any shape and keep its dtype. All of them are stable for
 inputs of magnitude 1000: no overflow, no warning.
+
+The cache is yours to design: the scaffold's `cache = ...` line is a suggestion, and a
+backward is graded on the cache its own forward built (any layout: a tuple, a dict, more or
+fewer items), against the gradients for the same inputs.
 """
 import numpy as np
 
@@ -28,7 +32,8 @@ def sigmoid_forward(x):
 
 
 def sigmoid_backward(dout, cache):
-    """dout: upstream gradient, shape of out; cache: the forward's output s. Returns dx, shape of x.
+    """dout: upstream gradient, shape of out; cache: what sigmoid_forward cached (the scaffold: the
+    output s; the layout is yours). Returns dx, shape of x.
     float32 in, float32 out."""
     s = cache
     ### BEGIN SOLUTION
@@ -48,7 +53,8 @@ def tanh_forward(x):
 
 
 def tanh_backward(dout, cache):
-    """dout: shape of out; cache: the forward's output tanh(x). Returns dx, shape of x.
+    """dout: shape of out; cache: what tanh_forward cached (the scaffold: the output tanh(x); the
+    layout is yours). Returns dx, shape of x.
     float32 in, float32 out."""
     t = cache
     ### BEGIN SOLUTION

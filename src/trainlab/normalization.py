@@ -15,6 +15,10 @@ Every layer computes x_hat = (x - mu) / sqrt(var + eps) with the BIASED variance
 number of values averaged) and returns out = gamma * x_hat + beta with a learned scale gamma and
 shift beta per feature (per channel for images). Backward functions assume the forward pass ran
 in training mode, where mu and var depend on x.
+
+The cache is yours to design: the scaffold's `cache = ...` line is a suggestion, and a
+backward is graded on the cache its own forward built (any layout: a tuple, a dict, more or
+fewer items), against the gradients for the same inputs.
 """
 import numpy as np
 

@@ -10,6 +10,10 @@ Dropout-like layers are forward/backward pairs configured by a param dict the ca
 
 In train mode every mask is drawn with exactly one call, rng.random(shape), and a unit is kept
 where that number is < keep_prob. Drawing the same way makes a mask reproducible from its seed.
+
+The cache is yours to design: the scaffold's `cache = ...` line is a suggestion, and a
+backward is graded on the cache its own forward built (any layout: a tuple, a dict, more or
+fewer items), against the gradients for the same inputs.
 """
 import numpy as np
 

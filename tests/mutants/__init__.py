@@ -10,7 +10,7 @@ another one (tests/test_hint_catalogue.py).
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -25,6 +25,14 @@ class Mutant:
     bug: str  # the mistake, in a few words
     fn: Callable
     hints: tuple = ()  # words of the hint(s) that name this mistake; () = no hint expected
+    # Other functions it comes with ("module.function" -> implementation), correct on their own: a
+    # forward whose cache the mistaken backward reads as something else.
+    partners: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def overrides(self) -> dict:
+        """What a check run takes to grade this mutant: the target and its partners."""
+        return {**self.partners, self.target: self.fn}
 
     @property
     def topic(self) -> str:
@@ -38,15 +46,15 @@ class Mutant:
 MUTANTS: list[Mutant] = []
 
 
-def mutant(target: str, bug: str, hint: str | tuple | None = None):
+def mutant(target: str, bug: str, hint: str | tuple | None = None, partners: dict | None = None):
     """Register the decorated function as a buggy version of `target`; `hint`: the words (or any
-    of several words) that a hint naming this mistake contains."""
+    of several words) that a hint naming this mistake contains; `partners`: see Mutant."""
     hints = (hint,) if isinstance(hint, str) else tuple(hint or ())
     if not hints and bug == BUFFER_BUG:
         hints = (DTYPE_WORDS,)
 
     def decorate(fn):
-        MUTANTS.append(Mutant(target, bug, fn, hints))
+        MUTANTS.append(Mutant(target, bug, fn, hints, dict(partners or {})))
         return fn
 
     return decorate
@@ -153,7 +161,7 @@ def measure_hints(seed: int = 1, mutants=None, reference=None) -> list[tuple[Mut
     verdicts = []
     for m in mutants or all_mutants():
         np.random.seed(0)
-        results = run_checks(topics=[m.topic], hidden=True, seed=seed, overrides={m.target: m.fn},
+        results = run_checks(topics=[m.topic], hidden=True, seed=seed, overrides=m.overrides,
                              reference=reference, fresh=True)
         verdicts.append((m, *judge_hints(m, [r for r in results if r.function == m.target.split(".")[1]])))
     return verdicts

@@ -323,8 +323,8 @@ def groupnorm_newaxis_twice(x, gamma, beta, G, gn_param):
     return g[np.newaxis, :, np.newaxis, np.newaxis] * out + b[np.newaxis, :, np.newaxis, np.newaxis], cache
 
 
-@mutant(f"{T}.batchnorm_backward_alt", "expects its own cache layout (x, mu, var, gamma, eps), not the scaffold's",
-        hint="reads the cache exactly as the scaffold's forward builds it")
+@mutant(f"{T}.batchnorm_backward_alt", "expects a cache layout (x, mu, var, gamma, eps) that its forward does not build",
+        hint="must be those of the forward's cache")
 def bn_alt_own_cache(dout, cache):
     x, mu, var, gamma, eps = cache
     sigma = np.sqrt(var + eps)

@@ -33,11 +33,13 @@ class Variant:
 VARIANTS: list[Variant] = []
 
 
-def variant(target: str, style: str, breaks: tuple = ()):
-    """Register the decorated function as a correct version of `target`."""
+def variant(target: str, style: str, breaks: tuple = (), partners: dict | None = None):
+    """Register the decorated function as a correct version of `target`; `partners` are the other
+    functions of a whole pair written in the same style ("module.function" -> implementation): a
+    forward building a cache of its own layout and the backward reading it."""
 
     def decorate(fn):
-        VARIANTS.append(Variant({target: fn}, style, tuple(breaks)))
+        VARIANTS.append(Variant({**(partners or {}), target: fn}, style, tuple(breaks)))
         return fn
 
     return decorate
