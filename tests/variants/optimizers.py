@@ -79,3 +79,15 @@ def adam_in_place(w, dw, config=None):
     v += (1 - b2) * dw ** 2
     m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
     return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+
+
+@variant(f"{T}.adam", style="extra keys of its own in config (the bias-corrected moments, the last step)")
+def adam_extra_keys(w, dw, config=None):
+    config = _fill(config, w, learning_rate=1e-3, beta1=0.9, beta2=0.999, epsilon=1e-8, m=None, v=None, t=0)
+    b1, b2, t = config["beta1"], config["beta2"], config["t"] + 1
+    m = b1 * config["m"] + (1 - b1) * dw
+    v = b2 * config["v"] + (1 - b2) * dw * dw
+    m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
+    step = config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+    config.update(m=m, v=v, t=t, m_hat=m_hat, v_hat=v_hat, last_step=step)
+    return w - step, config

@@ -85,3 +85,18 @@ def dropout_noninverted_where(x, dropout_param):
         return keep_prob * x, (None, keep_prob, mode)
     keep = rng.random(x.shape) >= 1 - keep_prob
     return np.where(keep, x, x.dtype.type(0)), (keep.astype(x.dtype), keep_prob, mode)
+
+
+def _dropout_param_first_backward(dout, cache):
+    param, mask = cache
+    return dout * mask if param.get("mode", "train") == "train" else dout.copy()
+
+
+@variant(f"{T}.dropout_forward", style="cache (dropout_param, mask), the other order, read by its own backward",
+         partners={f"{T}.dropout_backward": _dropout_param_first_backward})
+def dropout_param_first(x, dropout_param):
+    mode, keep_prob, rng = _mode_and_rng(dropout_param)
+    if mode == "test":
+        return x.copy(), (dropout_param, None)
+    mask = ((rng.random(x.shape) < keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
