@@ -55,10 +55,23 @@ def _alpha_off_the_one(inputs):
     return None if alpha == 1.0 else np.where(x > 0, x, alpha * np.exp(np.minimum(x, 0)) - 1)
 
 
+def _sides_swapped(positive, negative):
+    """The formula with its two sides swapped: positive(i) where x <= 0 and negative(i) where x > 0."""
+    return lambda i: np.where(i["x"] > 0, negative(i), positive(i))
+
+
+def _alpha(i, default):
+    return i.get("alpha", default)
+
+
+LEAKY_SIDES = "alpha belongs on the negative side: leaky_relu is x for x > 0 and alpha * x for x <= 0."
+ELU_SIDES = "the two sides are swapped: ELU is x for x > 0 and alpha * (exp(x) - 1) for x <= 0."
 FORWARD_MISTAKES = {
     "tanh": [("tanh(x) = 2 * sigmoid(2x) - 1, not 2 * sigmoid(x) - 1.",
               lambda i: np.tanh(i["x"] / 2))],  # 2 * sigmoid(x) - 1 is tanh(x / 2)
-    "elu": [("ELU's negative side is alpha * (exp(x) - 1): alpha multiplies the -1 too.", lambda i: _alpha_off_the_one(i))],
+    "leaky_relu": [(LEAKY_SIDES, _sides_swapped(lambda i: i["x"], lambda i: _alpha(i, 0.01) * i["x"]))],
+    "elu": [("ELU's negative side is alpha * (exp(x) - 1): alpha multiplies the -1 too.", lambda i: _alpha_off_the_one(i)),
+            (ELU_SIDES, _sides_swapped(lambda i: i["x"], lambda i: _alpha(i, 1.0) * np.expm1(np.minimum(i["x"], 50))))],
     "selu": [("SELU's scale multiplies both sides: scale * x for x > 0 too.",
               lambda i: np.where(i["x"] > 0, i["x"], SELU_SCALE * SELU_ALPHA * np.expm1(np.minimum(i["x"], 0))))],
 }
@@ -79,12 +92,20 @@ def relu_mask_hint(inputs, got, expected):
 # Mistakes whose formula needs the correct forward are derived values (grader/checks/derived.py),
 # named here and computed on the instructor side (grader/hidden/activations.py).
 BACKWARD_MISTAKES = {
-    "sigmoid": [("the local gradient is s * (1 - s), not s.", "local gradient s")],
+    "sigmoid": [("the local gradient is s * (1 - s), not s.", "local gradient s"),
+                ("your backward applies sigmoid to the forward's output again: with s = sigmoid(x) already "
+                 "computed, the local gradient is s * (1 - s).", "sigmoid of the output")],
     "tanh": [("the local gradient is 1 - out**2 (out = tanh(x)), not 1 - out.",
-              lambda i: i["dout"] * (1 - np.tanh(i["x"])))],
+              lambda i: i["dout"] * (1 - np.tanh(i["x"]))),
+             ("your backward applies tanh to the forward's output again: with out = tanh(x) already computed, "
+              "the local gradient is 1 - out**2.", "tanh of the output")],
     "leaky_relu": [("on the negative side the gradient is alpha times dout (the local slope times dout), not alpha.",
-                    lambda i: np.where(i["x"] > 0, i["dout"], i.get("alpha", 0.01)))],
-    "elu": [("on the negative side the local gradient is alpha * exp(x) = out + alpha, not out.", "local gradient out")],
+                    lambda i: np.where(i["x"] > 0, i["dout"], i.get("alpha", 0.01))),
+                   (LEAKY_SIDES + " The gradient is dout for x > 0 and alpha * dout for x <= 0.",
+                    _sides_swapped(lambda i: i["dout"], lambda i: _alpha(i, 0.01) * i["dout"]))],
+    "elu": [("on the negative side the local gradient is alpha * exp(x) = out + alpha, not out.", "local gradient out"),
+            (ELU_SIDES + " The gradient is dout for x > 0 and alpha * exp(x) * dout for x <= 0.",
+             _sides_swapped(lambda i: i["dout"], lambda i: _alpha(i, 1.0) * np.exp(np.minimum(i["x"], 50)) * i["dout"]))],
     "selu": [("SELU's local gradient on the negative side is scale * alpha * exp(x) (= out + scale * alpha), "
               "not out + alpha.", "local gradient out + alpha")],
 }

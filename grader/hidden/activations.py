@@ -19,6 +19,17 @@ def sigmoid_local_s(i):
     return {"dx": i["dout"] * _sigmoid(i["x"])}
 
 
+@formula("sigmoid_backward", "sigmoid of the output")
+def sigmoid_of_the_output(i):
+    s = _sigmoid(_sigmoid(i["x"]))
+    return {"dx": i["dout"] * s * (1 - s)}
+
+
+@formula("tanh_backward", "tanh of the output")
+def tanh_of_the_output(i):
+    return {"dx": i["dout"] * (1 - np.tanh(np.tanh(i["x"])) ** 2)}
+
+
 @formula("elu_backward", "local gradient out")
 def elu_local_out(i):
     return {"dx": i["dout"] * np.where(i["x"] > 0, 1.0, _elu(i["x"], i.get("alpha", 1.0)))}

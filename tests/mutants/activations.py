@@ -26,6 +26,40 @@ def tanh_backward_unsquared(dout, cache):
     return dout * (1 - cache)
 
 
+@mutant(f"{T}.sigmoid_backward", "applies sigmoid again to the cached output", hint='applies sigmoid to the forward')
+def sigmoid_backward_sigmoid_again(dout, cache):
+    s = 1 / (1 + np.exp(-cache))
+    return dout * s * (1 - s)
+
+
+@mutant(f"{T}.tanh_backward", "applies tanh again to the cached output", hint='applies tanh to the forward')
+def tanh_backward_tanh_again(dout, cache):
+    return dout * (1 - np.tanh(cache) ** 2)
+
+
+@mutant(f"{T}.leaky_relu_forward", "alpha on the positive side", hint='alpha belongs on the negative side')
+def leaky_relu_forward_sides_swapped(x, alpha=0.01):
+    return np.where(x > 0, alpha * x, x), (x, alpha)
+
+
+@mutant(f"{T}.leaky_relu_backward", "alpha on the positive side of the gradient", hint='alpha belongs on the negative side')
+def leaky_relu_backward_sides_swapped(dout, cache):
+    x, alpha = cache
+    return np.where(x > 0, alpha * dout, dout)
+
+
+@mutant(f"{T}.elu_forward", "the two sides swapped", hint='two sides are swapped')
+def elu_forward_sides_swapped(x, alpha=1.0):
+    out = np.where(x > 0, alpha * np.expm1(np.minimum(x, 50)), x)
+    return out, (x, out, alpha)
+
+
+@mutant(f"{T}.elu_backward", "the two sides of the gradient swapped", hint='two sides are swapped')
+def elu_backward_sides_swapped(dout, cache):
+    x, out, alpha = cache
+    return np.where(x > 0, alpha * np.exp(np.minimum(x, 50)) * dout, dout)
+
+
 @mutant(f"{T}.relu_backward", "mask taken from dout instead of x", hint='not with dout > 0')
 def relu_backward_masks_dout(dout, cache):
     return dout * (dout > 0)
