@@ -98,10 +98,16 @@ def import_result(course: Path, student: str, result: dict) -> dict:
             "import_seconds": imported["seconds"]}
 
 
+def _code_layout(nb) -> list:
+    """The cells' types and the code cells' sources: what must match between a job's executed
+    notebook and this run's (the job's markdown went through SanitizeOutputs, this run's does next)."""
+    return [(c.cell_type, c.source if c.cell_type == "code" else None) for c in nb.cells]
+
+
 class ImportExecuted(NbGraderPreprocessor):
     """Take every cell's outputs from the notebook a grading job executed (in the staging folder
     named by TRAINLAB_IMPORT_EXECUTED) instead of running a kernel. The cells must be the ones this
-    run prepared (same order, same sources), or the import fails for this student."""
+    run prepared (same order, types and code), or the import fails for this student."""
 
     def preprocess(self, nb, resources):
         student = resources["nbgrader"]["student"]
@@ -109,7 +115,7 @@ class ImportExecuted(NbGraderPreprocessor):
         if not path.is_file():
             raise ValueError(f"the grading job returned no {path.name} for {student}")
         executed = nbformat.read(path, as_version=4)
-        if [c.source for c in executed.cells] != [c.source for c in nb.cells]:
+        if _code_layout(executed) != _code_layout(nb):
             raise ValueError(f"the grading job's {path.name} does not match the course's cells for {student}")
         for cell, done in zip(nb.cells, executed.cells):
             if cell.cell_type == "code":
