@@ -52,19 +52,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def graded_course(root, tmp_path_factory):
-    work = tmp_path_factory.mktemp("browser")
-    course = nbg.build_course(root, work / "course", only=["03_"])
-    mine = work / "submitted" / "alice" / nbg.ASSIGNMENT
+def hand_in(root: Path, course: Path, mine: Path, answer: str, edit=None) -> None:
+    """Write a submission into `mine`: the course's released notebooks with every written answer
+    set to `answer` (and `edit(nb)` applied, if given), and the reference solutions as src/."""
     mine.mkdir(parents=True)
     for path in (course / "release" / nbg.ASSIGNMENT).glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
-                cell.source = "Identical weights give identical gradients, so the hidden units stay copies."
+                cell.source = answer
+        if edit:
+            edit(nb)
         nbformat.write(nb, mine / path.name)
     shutil.copytree(root / "src" / "trainlab", mine / "src" / "trainlab", ignore=shutil.ignore_patterns("__pycache__"))
+
+
+@pytest.fixture(scope="module")
+def graded_course(root, tmp_path_factory):
+    work = tmp_path_factory.mktemp("browser")
+    course = nbg.build_course(root, work / "course", only=["03_"])
+    hand_in(root, course, work / "submitted" / "alice" / nbg.ASSIGNMENT,
+            "Identical weights give identical gradients, so the hidden units stay copies.")
     assert nbg.autograde_all(course, work / "submitted")["alice"]["ok"]
     return course
 
@@ -134,6 +142,21 @@ def jupyterlab(graded_course, tmp_path_factory):
         yield {**lab, "course": graded_course}
 
 
+def open_first_submission(page, notebook: str):
+    """Open Submission #1 of `notebook` in the formgrader; return the formgrader's frame locator
+    once the page's script has fetched the grades and comments and bound its fields."""
+    open_nbgrader_menu(page, "Formgrader")
+    formgrader = page.frame_locator("iframe[src*='formgrader']")
+    formgrader.locator("a:text-is('Manual Grading')").click(timeout=60_000)
+    formgrader.locator(f"a:text-is('{nbg.ASSIGNMENT}')").click()
+    formgrader.locator(f"a:has-text('{notebook}')").first.click()
+    formgrader.locator("a:has-text('Submission #1')").click()
+    _frame(page, "/formgrader/submissions/").wait_for_function(
+        "() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
+        " && formgrader.comments && formgrader.comments.loaded", timeout=60_000)
+    return formgrader
+
+
 def _frame(page, part: str, seconds: float = 60):
     """The page's frame whose address contains `part`, once it is there."""
     deadline = time.monotonic() + seconds
@@ -157,16 +180,7 @@ def test_a_score_and_comment_typed_in_the_formgrader_reach_gradebook_and_feedbac
     course = jupyterlab["course"]
     assert _written_grade(course) == (None, None)
     with browser_page(jupyterlab) as page:
-        open_nbgrader_menu(page, "Formgrader")
-        formgrader = page.frame_locator("iframe[src*='formgrader']")
-        formgrader.locator("a:text-is('Manual Grading')").click(timeout=60_000)
-        formgrader.locator(f"a:text-is('{nbg.ASSIGNMENT}')").click()
-        formgrader.locator(f"a:has-text('{NOTEBOOK}')").first.click()
-        formgrader.locator("a:has-text('Submission #1')").click()
-        # type only once the page's script has fetched the grades and comments and bound its fields
-        grading = _frame(page, "/formgrader/submissions/")
-        grading.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
-                                  " && formgrader.comments && formgrader.comments.loaded", timeout=60_000)
+        formgrader = open_first_submission(page, NOTEBOOK)
         score = formgrader.locator(f"input#{QUESTION}")
         score.fill("1.5")
         score.press("Tab")  # the formgrader saves a field when it loses focus

@@ -9,7 +9,6 @@ Jupyter API.
 """
 from __future__ import annotations
 
-import shutil
 
 import nbformat
 import pytest
@@ -19,8 +18,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from grader.instructor import course as nbg
 from grader.instructor.sanitize import HIDDEN_NOTE, SanitizeOutputs
 from tests import xss_vectors
-from tests.test_browser import (CHROMIUM, CHROMIUM_FLAGS, _browser_or_skip, _frame, browser_page, open_nbgrader_menu,
-                                serve_jupyterlab)
+from tests.test_browser import (CHROMIUM, CHROMIUM_FLAGS, _browser_or_skip, _frame, browser_page, hand_in,
+                                open_first_submission, serve_jupyterlab)
 
 pytestmark = pytest.mark.slow
 NOTEBOOK = "03_initialization"
@@ -87,16 +86,12 @@ def xss_course(root, tmp_path_factory):
     work = tmp_path_factory.mktemp("xss")
     course = nbg.build_course(root, work / "course", only=["03_"])
     mine = work / "submitted" / "mallory" / nbg.ASSIGNMENT
-    mine.mkdir(parents=True)
-    for path in (course / "release" / nbg.ASSIGNMENT).glob("*.ipynb"):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
-                cell.source = xss_vectors.markdown_answer()
+
+    def add_payloads(nb):
         nb.cells.insert(1, new_code_cell(xss_vectors.display_code()))
         nb.metadata["widgets"] = WIDGET_STATE
-        nbformat.write(nb, mine / path.name)
-    shutil.copytree(root / "src" / "trainlab", mine / "src" / "trainlab", ignore=shutil.ignore_patterns("__pycache__"))
+
+    hand_in(root, course, mine, xss_vectors.markdown_answer(), edit=add_payloads)
     for name in ACTIVE_FILES:  # pages the formgrader would serve from the autograded folder
         (mine / name).write_text(f"<svg xmlns='http://www.w3.org/2000/svg'><script>{xss_vectors.payload(name)}</script></svg>")
     status = nbg.autograde_all(course, work / "submitted")["mallory"]
@@ -117,15 +112,8 @@ def test_graded_payloads_are_stored_sanitized(xss_course):
 def test_the_formgrader_runs_no_payload(xss_course, tmp_path_factory, tmp_path):
     _browser_or_skip()
     with serve_jupyterlab(xss_course, tmp_path_factory.mktemp("xss-home")) as lab, browser_page(lab) as page:
-        open_nbgrader_menu(page, "Formgrader")
-        formgrader = page.frame_locator("iframe[src*='formgrader']")
-        formgrader.locator("a:text-is('Manual Grading')").click(timeout=60_000)
-        formgrader.locator(f"a:text-is('{nbg.ASSIGNMENT}')").click()
-        formgrader.locator(f"a:has-text('{NOTEBOOK}')").first.click()
-        formgrader.locator("a:has-text('Submission #1')").click()
+        open_first_submission(page, NOTEBOOK)
         grading = _frame(page, "/formgrader/submissions/")
-        grading.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.grades.loaded",
-                                  timeout=60_000)
         grading.locator("text=My answer.").first.wait_for(timeout=30_000)  # the answer is shown, as text
         fired = _fired(page)
         page.screenshot(path=str(tmp_path / "formgrader-xss.png"))

@@ -393,8 +393,8 @@ def take_in(submitted: Path, course: Path, student: str) -> tuple[str, list[str]
 
     Returns (why it was refused or "", the paths left out). Symbolic links, device files, sockets,
     pipes and files of other kinds than SUBMISSION_SUFFIXES are left out (a link to someone else's
-    file grades as a missing file); a tree over SUBMISSION_BYTES is refused whole. A submission already inside the course is rewritten the
-    same way, so stock nbgrader never meets a link either.
+    file grades as a missing file); a tree over SUBMISSION_BYTES is refused whole. A submission
+    already inside the course is rewritten the same way, so stock nbgrader never meets a link either.
     """
     inbox = course / "submitted" / student / ASSIGNMENT
     source = submitted / student / ASSIGNMENT

@@ -9,8 +9,9 @@ T = "normalization"
 BN = f"{T}.batchnorm_forward"
 
 
-def _batchnorm(x, gamma, beta, bn_param, stats):
-    """The reference's scaffolding around a statistics function `stats(x) -> (mu, var)`."""
+def _bn_statistics(x, bn_param, stats=lambda x: (x.mean(axis=0), x.var(axis=0))):
+    """(mu, var, eps) of a train- or test-mode call, `stats(x) -> (mu, var)` in train mode, with the
+    running averages written back."""
     N, D = x.shape
     mode = bn_param.get("mode", "train")
     if mode not in ("train", "test"):
@@ -18,16 +19,20 @@ def _batchnorm(x, gamma, beta, bn_param, stats):
     eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
     running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
     running_var = bn_param.get("running_var", np.ones(D, dtype=x.dtype))
+    mu, var = stats(x) if mode == "train" else (running_mean, running_var)
     if mode == "train":
-        mu, var = stats(x)
         running_mean = momentum * running_mean + (1 - momentum) * mu
         running_var = momentum * running_var + (1 - momentum) * var
-    else:
-        mu, var = running_mean, running_var
+    bn_param["running_mean"], bn_param["running_var"] = running_mean, running_var
+    return mu, var, eps
+
+
+def _batchnorm(x, gamma, beta, bn_param, stats):
+    """The reference's scaffolding around a statistics function `stats(x) -> (mu, var)`."""
+    mu, var, eps = _bn_statistics(x, bn_param, stats)
     xc = x - mu
     sigma = np.sqrt(var + eps)
     x_hat = xc / sigma
-    bn_param["running_mean"], bn_param["running_var"] = running_mean, running_var
     return gamma * x_hat + beta, (xc, sigma, x_hat, gamma)
 
 
@@ -69,23 +74,6 @@ def batchnorm_backward_alt_graph(dout, cache):
 
 
 # ---------------------------------------------------------------- caches of the student's own layout
-
-
-def _bn_statistics(x, bn_param):
-    """(mu, var, eps) of a train- or test-mode call, with the running averages written back."""
-    N, D = x.shape
-    mode = bn_param.get("mode", "train")
-    if mode not in ("train", "test"):
-        raise ValueError(f"bn_param['mode'] must be 'train' or 'test', got {mode!r}.")
-    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
-    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
-    running_var = bn_param.get("running_var", np.ones(D, dtype=x.dtype))
-    mu, var = (x.mean(axis=0), x.var(axis=0)) if mode == "train" else (running_mean, running_var)
-    if mode == "train":
-        running_mean = momentum * running_mean + (1 - momentum) * mu
-        running_var = momentum * running_var + (1 - momentum) * var
-    bn_param["running_mean"], bn_param["running_var"] = running_mean, running_var
-    return mu, var, eps
 
 
 def _bn_grads(dout, x_hat, sigma, gamma):
