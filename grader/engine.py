@@ -100,6 +100,8 @@ class Grading:
             self.busy.add(chk.id)
             ctx = self.context(chk)
             result = run_one(chk, ctx)
+            if result.status == FAILED and ctx.peers:
+                result = self.peers(chk, ctx, result)
             if result.status == FAILED or (result.passed and ctx.upstream):
                 result = self.upstream(chk, ctx, result)
             self.done[chk.id] = result
@@ -116,6 +118,19 @@ class Grading:
             if not all(self.own(c).passed and not self.own(c).message.startswith(COUNTED) for c in theirs):
                 wrong.append(name)  # failed, or passed only because a function it uses is wrong
         return wrong
+
+    def peers(self, chk, ctx, failure: Result) -> Result:
+        """Two student functions that disagree: when the graded one passes its own public value
+        checks and a peer fails its own, the disagreement is the peer's and the check counts as
+        passed; otherwise it stands. Both verdicts are known without the reference, so a self-check
+        and grading decide alike (GRADING_RULES.md, rule 1)."""
+        wrong = self.wrong_upstream(chk, ctx.peers)
+        mine = [c for c in value_checks(chk) if c.id != chk.id and c.id not in self.busy]
+        if not wrong or not mine or not all(self.own(c).passed for c in mine):
+            return failure
+        names = " and ".join(wrong)
+        return _result(chk, PASSED, f"{COUNTED}: {chk.function} passes its own value checks and {names} fails "
+                                    f"its own; fix {names} first.")
 
     def upstream(self, chk, ctx, failure: Result) -> Result:
         """A verdict reached with a function the check used (a forward for its cache, a fit, an inner

@@ -56,6 +56,8 @@ class Context:
     # Short names of the functions the check used but does not grade (through `forward` or
     # `other`): a failure they cause is charged to them (grader/engine.py, Grading.upstream).
     upstream: set = field(default_factory=set)
+    # Short names of the student functions the check compares the graded one with (its peers).
+    peers: set = field(default_factory=set)
 
     def call(self, name, *args, **kwargs):
         return checked_result(name, self.runner.call(name, *args, **kwargs))
@@ -68,6 +70,12 @@ class Context:
         return self.call(name, *args, **kwargs)
 
     forward = uses
+
+    def peer(self, name, *args, **kwargs):
+        """Call a student function the graded one must agree with: when the two disagree, the one
+        that fails its own value checks is charged, in a self-check as at grading (Grading.upstream)."""
+        self.peers.add(name.rpartition(".")[2])
+        return self.call(name, *args, **kwargs)
 
     def other(self, name, *args, **kwargs):
         """Call a function the check needs but does not grade (a fit before an apply): the

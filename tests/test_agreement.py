@@ -71,40 +71,18 @@ def test_release_and_sandboxed_grading_agree(edits, sigmoid_backward_passes, tmp
     assert backward and all((status == "passed") == sigmoid_backward_passes for status in backward.values())
 
 
-def _sigmoid(x):
-    return 0.5 * (1 + np.tanh(0.5 * x))
-
-
-def _bn_caching_var(x, gamma, beta, bn_param):
-    from trainlab import normalization as ref
-
-    out, (xc, sigma, x_hat, gamma) = ref.batchnorm_forward(x, gamma, beta, bn_param)
-    return out, (xc, sigma ** 2, x_hat, gamma)
-
-
-# A forward that caches one thing and a backward that reads it as another: right only on the
-# reference's cache, so wrong in the release and at grading alike (charged to the backward).
-MIRRORS = {
-    "sigmoid caches x, the backward reads it as the output s": (
-        "activations", "sigmoid_backward", {"activations.sigmoid_forward": lambda x: (_sigmoid(x), x),
-                                            "activations.sigmoid_backward": lambda dout, s: dout * s * (1 - s)}),
-    "tanh caches x, the backward reads it as the output": (
-        "activations", "tanh_backward", {"activations.tanh_forward": lambda x: (np.tanh(x), x),
-                                         "activations.tanh_backward": lambda dout, t: dout * (1 - t * t)}),
-    "batchnorm caches the variance where its backward expects the standard deviation": (
-        "normalization", "batchnorm_backward", {"normalization.batchnorm_forward": _bn_caching_var}),
-}
-
-
-@pytest.mark.parametrize("name", list(MIRRORS))
-def test_a_cache_read_as_another_thing_fails_in_the_release_as_at_grading(name, reference_runner):
-    topic, backward, overrides = MIRRORS[name]
-    release = verdicts(topic, overrides=overrides)
-    grading = verdicts(topic, reference_runner, overrides=overrides)
-    # Where two student functions are wrong together (both batchnorm backward passes read the
-    # variance as sigma), a self-check cannot tell which one to charge for the check that compares
-    # them and counts it as passed until batchnorm_backward is fixed; every other check agrees.
-    assert not [d for d in differences(release, grading) if "agrees_with_batchnorm_backward" not in d]
+@pytest.mark.parametrize("mutant", [m for m in all_mutants() if m.partners], ids=lambda m: m.id)
+def test_a_cache_read_as_another_thing_fails_in_the_release_as_at_grading(mutant, reference_runner):
+    """The mirror mutants: a forward that caches one thing and a backward that reads it as another
+    is right only on the reference's cache, so it fails in a self-check as at grading, charged to
+    the backward alone."""
+    function = mutant.target.rpartition(".")[2]
+    release = verdicts(mutant.topic, overrides=mutant.overrides)
+    grading = verdicts(mutant.topic, reference_runner, overrides=mutant.overrides)
+    assert not differences(release, grading), differences(release, grading)
     failed = {key for key, status in grading.items() if status != "passed"}
-    assert any(f".{backward}." in key for key in failed)
-    assert all(f".{backward}." in key or ".batchnorm_backward_alt." in key for key in failed), sorted(failed)
+    assert failed and all(f".{function}." in key for key in failed), sorted(failed)
+
+
+def test_the_catalogue_holds_mirror_mutants():
+    assert len([m for m in all_mutants() if m.partners]) >= 3

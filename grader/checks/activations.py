@@ -89,16 +89,21 @@ def relu_mask_hint(inputs, got, expected):
     return None
 
 
+CACHED_X = ("your {act}_backward treats the cache as the output {out}, but what it holds is x (as a forward "
+            "that caches its input gives it): cache the output in {act}_forward, or compute {out} from x in "
+            "the backward.")
 # Mistakes whose formula needs the correct forward are derived values (grader/checks/derived.py),
 # named here and computed on the instructor side (grader/hidden/activations.py).
 BACKWARD_MISTAKES = {
     "sigmoid": [("the local gradient is s * (1 - s), not s.", "local gradient s"),
                 ("your backward applies sigmoid to the forward's output again: with s = sigmoid(x) already "
-                 "computed, the local gradient is s * (1 - s).", "sigmoid of the output")],
+                 "computed, the local gradient is s * (1 - s).", "sigmoid of the output"),
+                (CACHED_X.format(act="sigmoid", out="s"), lambda i: i["dout"] * i["x"] * (1 - i["x"]))],
     "tanh": [("the local gradient is 1 - out**2 (out = tanh(x)), not 1 - out.",
               lambda i: i["dout"] * (1 - np.tanh(i["x"]))),
              ("your backward applies tanh to the forward's output again: with out = tanh(x) already computed, "
-              "the local gradient is 1 - out**2.", "tanh of the output")],
+              "the local gradient is 1 - out**2.", "tanh of the output"),
+             (CACHED_X.format(act="tanh", out="out"), lambda i: i["dout"] * (1 - i["x"] * i["x"]))],
     "leaky_relu": [("on the negative side the gradient is alpha times dout (the local slope times dout), not alpha.",
                     lambda i: np.where(i["x"] > 0, i["dout"], i.get("alpha", 0.01))),
                    (LEAKY_SIDES + " The gradient is dout for x > 0 and alpha * dout for x <= 0.",

@@ -6,6 +6,7 @@ import numpy as np
 from ..cases import Case, GradCase, add_case, add_dtype_check, add_grad_case, add_layer_cases, compare_outputs
 from ..compare import HINT_MATCH, TOL_EXACT, assert_close, assert_true, describe, rel_error
 from ..registry import check
+from .derived import derived_values
 from .common import dims
 
 T = "normalization"
@@ -176,9 +177,17 @@ def bn_backward_hint(inputs, got, expected):
     return BN_BACKWARD_TEXTS[off] if off else None
 
 
+VAR_AS_SIGMA = ("your backward treats the cached spread as the standard deviation sigma = sqrt(var + eps), but "
+                "what it holds is var + eps: cache sigma in batchnorm_forward, or take the square root in the "
+                "backward.")
+
+
 def bn_backward_graph_hint(inputs, got, expected):
     """batchnorm_backward (the graph version): the same mistakes; a path through the variance that
     is off by a multiple of x_hat is, in the graph, often the factor 2 of d(xc^2)/dxc."""
+    mirror = derived_values("batchnorm_backward", inputs, expected).get("variance read as sigma")
+    if mirror is not None and all(_matches(got.get(k), mirror[k]) for k in ("dx", "dgamma", "dbeta")):
+        return VAR_AS_SIGMA
     if _off_by(got, expected, _x_hat(inputs)) == "variance":
         return ("dx is off by a multiple of x_hat in each feature: the term through the variance is missing or "
                 "scaled wrong; mind the factor 2 of d(xc^2)/dxc = 2 * xc on the path through the variance.")
@@ -433,7 +442,7 @@ def alt_agrees_with_graph(ctx):
     """Both backward passes of the student, on the cache of the student's own forward."""
     inputs = make_bn(ctx.rng, True)
     _, cache = ctx.forward(BN, *bn_train_args(inputs))
-    graph = ctx.uses(f"{T}.batchnorm_backward", inputs["dout"], cache)
+    graph = ctx.peer(f"{T}.batchnorm_backward", inputs["dout"], cache)
     alt = ctx.call(f"{T}.batchnorm_backward_alt", inputs["dout"], cache)
     for name, result in (("batchnorm_backward", graph), ("batchnorm_backward_alt", alt)):
         assert_true(isinstance(result, tuple) and len(result) == 3,

@@ -9,6 +9,7 @@ from ..checks.normalization import BN, T, TOL_AGREE, make_bn, make_gn, make_spat
 from ..compare import TOL_EXACT, assert_close, assert_true, describe
 from ..errors import CheckFailure
 from ..registry import check
+from .derived import formula
 
 # sum_n dx[n] is exactly 0; in float64 each dx[n] carries an error of about N * 1e-16 * |terms|
 # and the sum adds N of them, so |sum| < N^2 * 1e-16 * max|dx| ~ 1e-14 * sum|dx| for N < 9.
@@ -118,3 +119,18 @@ def layernorm_per_example(ctx):
         assert_close(f"layernorm_forward with ln_param {{'mode': {mode!r}}} vs with ln_param {{}}", with_mode, out,
                      TOL_AGREE, "layer normalization computes the same in train and test mode: read eps from "
                                 "ln_param and ignore any other key (a model passes one dict to all its layers).")
+
+
+@formula("batchnorm_backward", "variance read as sigma")
+def variance_read_as_sigma(i):
+    """The graph backward on a cache that holds v = var + eps where sigma belongs: it takes v for
+    sigma in every node, dx = dout*gamma/v - mean(dout*gamma*xc)*xc/v**3 - mean of the sum, and
+    keeps dgamma and dbeta (they read x_hat and dout only)."""
+    x, dout, gamma, eps = i["x"], i["dout"], i["gamma"], i["eps"]
+    xc = x - x.mean(axis=0)
+    v = x.var(axis=0) + eps
+    dx_hat = dout * gamma
+    dxc = dx_hat / v - xc * (dx_hat * xc).sum(axis=0) / v ** 3 / x.shape[0]
+    dx = dxc - dxc.mean(axis=0)
+    x_hat = xc / np.sqrt(v)
+    return {"dx": dx, "dgamma": (dout * x_hat).sum(axis=0), "dbeta": dout.sum(axis=0)}

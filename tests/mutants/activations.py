@@ -262,3 +262,28 @@ for _name, _index in (("elu_backward", None), ("selu_backward", None), ("prelu_f
 @mutant(f"{T}.relu_forward", "returns out alone, without the cache", hint="return out, cache")
 def relu_forward_no_cache(x):
     return np.maximum(x, 0)
+
+
+def _sigmoid_caching_x(x):
+    out, _ = ref.sigmoid_forward(x)
+    return out, x
+
+
+def _tanh_caching_x(x):
+    out, _ = ref.tanh_forward(x)
+    return out, x
+
+
+# Mirror mistakes: a forward that caches x with a backward that reads the cache as the output. Each
+# is right only on the reference's cache, so it fails in a self-check as at grading
+# (tests/test_agreement.py); the forward is a correct partner, the backward is charged.
+@mutant(f"{T}.sigmoid_backward", "reads the cache as the output s while its forward caches x", hint="what it holds is x",
+        partners={f"{T}.sigmoid_forward": _sigmoid_caching_x})
+def sigmoid_backward_reads_x_as_s(dout, cache):
+    return dout * cache * (1 - cache)
+
+
+@mutant(f"{T}.tanh_backward", "reads the cache as the output while its forward caches x", hint="what it holds is x",
+        partners={f"{T}.tanh_forward": _tanh_caching_x})
+def tanh_backward_reads_x_as_out(dout, cache):
+    return dout * (1 - cache * cache)

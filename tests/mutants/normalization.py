@@ -332,3 +332,22 @@ def bn_alt_own_cache(dout, cache):
     N = dout.shape[0]
     dx = gamma / (N * sigma) * (N * dout - dout.sum(axis=0) - x_hat * (dout * x_hat).sum(axis=0))
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def _bn_caching_var(x, gamma, beta, bn_param):
+    out, (xc, sigma, x_hat, gamma) = ref.batchnorm_forward(x, gamma, beta, bn_param)
+    return out, (xc, sigma ** 2, x_hat, gamma)
+
+
+def _alt_reading_var(dout, cache):
+    xc, var, x_hat, gamma = cache
+    return ref.batchnorm_backward_alt(dout, (xc, np.sqrt(var), x_hat, gamma))
+
+
+# A mirror mistake: the forward caches the variance (plus eps) and this backward reads it as the
+# standard deviation; the forward and the closed-form backward, which takes the square root, are
+# correct partners. The check comparing the two backward passes charges the graph version.
+@mutant(f"{T}.batchnorm_backward", "reads the cached variance as the standard deviation", hint="what it holds is var + eps",
+        partners={f"{T}.batchnorm_forward": _bn_caching_var, f"{T}.batchnorm_backward_alt": _alt_reading_var})
+def batchnorm_backward_reads_var_as_sigma(dout, cache):
+    return ref.batchnorm_backward(dout, cache)
