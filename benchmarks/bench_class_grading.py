@@ -27,8 +27,9 @@ import time
 from pathlib import Path
 
 from _common import ROOT, parse_args, report
-
-from grader.instructor import course as nbg  # noqa: E402
+from grader.instructor import gradebook  # noqa: E402
+from grader.instructor.course import build_course  # noqa: E402
+from grader.instructor.layout import ASSIGNMENT, nbgrader  # noqa: E402
 from grader.instructor.demo import BUGS, make_submissions  # noqa: E402
 from grader.instructor.ledger import Ledger  # noqa: E402
 
@@ -63,9 +64,9 @@ def trainlab(*args):
 
 def stock(course: Path, submitted: Path) -> None:
     shutil.copytree(submitted, course / "submitted", dirs_exist_ok=True)
-    for args in (("autograde", nbg.ASSIGNMENT), ("generate_feedback", nbg.ASSIGNMENT),
+    for args in (("autograde", ASSIGNMENT), ("generate_feedback", ASSIGNMENT),
                  ("export", "--to", str(course / "grades.csv"))):
-        nbg.nbgrader(course, *args, timeout=24 * 3600)
+        nbgrader(course, *args, timeout=24 * 3600)
 
 
 def main(argv=None):
@@ -75,7 +76,7 @@ def main(argv=None):
     count = args.count or count
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        base = nbg.build_course(ROOT, tmp / "base", only=only)
+        base = build_course(ROOT, tmp / "base", only=only)
         students = submissions(base, tmp, count)
         submitted = tmp / "submitted"
         runs, scores = {}, {}
@@ -85,13 +86,13 @@ def main(argv=None):
             return tmp / name
 
         runs["stock nbgrader autograde"] = seconds(lambda: stock(course("stock"), submitted))
-        scores["stock nbgrader autograde"] = nbg.scores(tmp / "stock")
+        scores["stock nbgrader autograde"] = gradebook.scores(tmp / "stock")
         for workers in (1, 2):
             name = f"trainlab autograde --workers {workers}"
             where = course(f"pool{workers}")
             runs[name] = seconds(lambda: trainlab("autograde", str(submitted), "--course", str(where),
                                                   "--workers", str(workers)))
-            scores[name] = nbg.scores(where)
+            scores[name] = gradebook.scores(where)
         from distributed import LocalCluster
 
         where = course("dask")
@@ -100,14 +101,14 @@ def main(argv=None):
             name = "trainlab autograde --scheduler (Dask, 2 workers)"
             runs[name] = seconds(lambda: trainlab("autograde", str(submitted), "--course", str(where),
                                                   "--scheduler", cluster.scheduler_address))
-            scores[name] = nbg.scores(where)
+            scores[name] = gradebook.scores(where)
         imports = [e["import_seconds"] for e in Ledger(where).records.values() if "import_seconds" in e]
         serial = sum(imports) / max(1, len(imports))  # the coordinator's import and feedback, per student
         for name, extra in (("trainlab autograde --checks-only (nothing changed)", ()),
                             ("trainlab autograde --checks-only --force (all feedback rewritten)", ("--force",))):
             runs[name] = seconds(lambda: trainlab("autograde", str(submitted), "--course", str(tmp / "pool2"),
                                                   "--checks-only", *extra))
-            scores[name] = nbg.scores(tmp / "pool2")
+            scores[name] = gradebook.scores(tmp / "pool2")
     reference = {s: v["autograded_score"] for s, v in scores["stock nbgrader autograde"].items()}
     for name, got in scores.items():
         if {s: v["autograded_score"] for s, v in got.items()} != reference:

@@ -3,9 +3,9 @@
 Both run through the grader's runner on the reference package, on the same inputs and the same
 scalar loss sum(forward(x) * dout):
 
-* directional: grader.cases.run_grad_case (grader.numgrad.directional_gradient_check), 3 random
+* directional: grader.core.cases.run_grad_case (grader.core.numgrad.directional_gradient_check), 3 random
   directions per input, 2 forward evaluations each;
-* full: grader.numgrad.full_numeric_gradient for every input, 2 forward evaluations per element.
+* full: grader.core.numgrad.full_numeric_gradient for every input, 2 forward evaluations per element.
 
 Reported: forward evaluations counted, median wall time, ratios full / directional, and the
 rel_error of the full numeric gradient against the analytic one (both methods check the same thing).
@@ -18,10 +18,10 @@ import time
 from _common import median_time, ms, parse_args, ratio, report  # before numpy: thread limits
 import numpy as np
 
-from grader.cases import GradCase, run_grad_case
-from grader.compare import rel_error
-from grader.numgrad import full_numeric_gradient
-from grader.runner import Runner
+from grader.core.cases import GradCase, run_grad_case
+from grader.core.compare import rel_error
+from grader.core.numgrad import full_numeric_gradient
+from grader.core.runner import Runner
 
 
 def batchnorm_forward(call, inputs):

@@ -10,8 +10,6 @@
 """
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,13 +18,15 @@ from _common import ROOT, median_time, ms, parse_args, ratio, report
 
 import numpy as np  # noqa: E402  (after _common: BLAS threads)
 
-from grader.engine import run_checks  # noqa: E402
+from grader.core.engine import run_checks  # noqa: E402
 import nbformat  # noqa: E402
 
-from grader.instructor import course as nbg  # noqa: E402
+from grader.instructor import gradebook  # noqa: E402
+from grader.instructor.course import TRUSTED_BLOCK, build_course  # noqa: E402
+from grader.instructor.layout import ASSIGNMENT, last_error, nbgrader  # noqa: E402
 from grader.instructor.demo import _answered  # noqa: E402
-from grader.runner import Runner  # noqa: E402
-from grader.sandbox import SandboxRunner, isolation  # noqa: E402
+from grader.core.runner import Runner  # noqa: E402
+from grader.sandbox.host import SandboxRunner, isolation  # noqa: E402
 
 
 def timed(fn, repeats):
@@ -54,17 +54,17 @@ def checks_rows(repeats):
 
 
 def autograde_seconds(course: Path, submission: Path, student: str) -> float:
-    shutil.copytree(submission, course / "submitted" / student / nbg.ASSIGNMENT)
+    shutil.copytree(submission, course / "submitted" / student / ASSIGNMENT)
     start = time.perf_counter()
-    done = nbg.nbgrader(course, "autograde", nbg.ASSIGNMENT, "--student", student, "--force")
+    done = nbgrader(course, "autograde", ASSIGNMENT, "--student", student, "--force")
     seconds = time.perf_counter() - start
     if done.returncode != 0:
-        raise SystemExit(f"autograde failed: {nbg._last_error(done)}")
+        raise SystemExit(f"autograde failed: {last_error(done)}")
     return seconds
 
 
 def strip_trusted_block(config: Path) -> None:
-    begin, end = nbg.TRUSTED_BLOCK
+    begin, end = TRUSTED_BLOCK
     text = config.read_text()
     config.write_text(text[:text.index(begin)] + text[text.index(end) + len(end):])
 
@@ -73,18 +73,18 @@ def autograde_rows(quick):
     only = ["01_"] if quick else None
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        trusted = nbg.build_course(ROOT, tmp / "trusted", only=only)
-        stock = nbg.build_course(ROOT, tmp / "stock", only=only)
+        trusted = build_course(ROOT, tmp / "trusted", only=only)
+        stock = build_course(ROOT, tmp / "stock", only=only)
         strip_trusted_block(stock / "nbgrader_config.py")
         submission = tmp / "reference"  # the release with every solution filled in, as the demo's reference
-        shutil.copytree(trusted / "release" / nbg.ASSIGNMENT, submission)
+        shutil.copytree(trusted / "release" / ASSIGNMENT, submission)
         for path in (ROOT / "src" / "trainlab").glob("*.py"):
             shutil.copyfile(path, submission / "src" / "trainlab" / path.name)
         for path in sorted(submission.glob("*.ipynb")):
-            nbformat.write(_answered(path, trusted / "source" / nbg.ASSIGNMENT / path.name, "reference", {}), path)
+            nbformat.write(_answered(path, trusted / "source" / ASSIGNMENT / path.name, "reference", {}), path)
         t_stock = autograde_seconds(stock, submission, "s1")
         t_trusted = autograde_seconds(trusted, submission, "s1")
-        scores = nbg.scores(trusted)["s1"], nbg.scores(stock)["s1"]
+        scores = gradebook.scores(trusted)["s1"], gradebook.scores(stock)["s1"]
     label = "notebook 01 only" if quick else "all notebooks"
     return [[f"nbgrader autograde, one reference submission ({label})", f"{t_stock:.1f} s", f"{t_trusted:.1f} s",
              ratio(t_trusted, t_stock)]], scores

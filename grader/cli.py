@@ -13,13 +13,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .registry import TOPICS, hidden_available
+from .core.registry import TOPICS, hidden_available
 
 
 def cmd_check(args) -> int:
-    from .engine import run_checks
-    from .errors import SubmissionError
-    from .report import print_json, print_table
+    from .core.engine import run_checks
+    from .core.errors import SubmissionError
+    from .core.report import print_json, print_table
 
     if args.src is not None and not Path(args.src).is_dir():
         raise SubmissionError(f"--src {args.src} is not a folder; point it at the folder that holds trainlab/.")
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    from .errors import SubmissionError
+    from .core.errors import SubmissionError
 
     args = build_parser().parse_args(argv)
     topics = getattr(args, "topics", None) or []

@@ -21,8 +21,9 @@ import sys
 import zlib
 from pathlib import Path
 
-from .engine import run_checks
-from .registry import hidden_available, select
+from .core.engine import run_checks
+from .catalogue import select
+from .core.registry import hidden_available
 from .saved_model import MAX_MODEL_BYTES  # noqa: F401  the largest best_model.npz taken back from the kernel
 
 FAST_ENV = ("NBGRADER_EXECUTION", "TRAINLAB_FAST")
@@ -109,7 +110,7 @@ def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, 
     results = run_checks(find_src(), checks=checks, seed=student_seed() if seed is None else seed)
     earned = sum(r.points for r in results if r.passed)
     if not quiet:
-        from .report import text_report
+        from .core.report import text_report
 
         print(text_report(results, f"{'hidden' if hidden else 'public'} checks"), end="")
     return float(earned)
@@ -202,7 +203,7 @@ def _grade_saved_model(path: Path, reference_src, data) -> tuple[float, str, str
     is not a model within the limits."""
     import math
 
-    from .invoke import load_package
+    from .sandbox.inside.invoke import load_package
     from .saved_model import load_saved_model
 
     if data is None:

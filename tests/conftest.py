@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from threadpoolctl import threadpool_limits
 
-from grader.sandbox import BLAS_THREADS
+from grader.sandbox.host import BLAS_THREADS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.mutants, benchmarks
@@ -41,6 +41,6 @@ def root():
 
 @pytest.fixture(scope="session")
 def reference_runner():
-    from grader.runner import Runner
+    from grader.core.runner import Runner
 
     return Runner(ROOT / "src")

@@ -9,8 +9,8 @@ import shutil
 import numpy as np
 import pytest
 
-from grader.engine import run_checks
-from grader.registry import TOPICS
+from grader.core.engine import run_checks
+from grader.core.registry import TOPICS
 from tests.mutants import all_mutants
 from tests.variants import all_variants
 

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.instructor import course as nbg
+from grader.instructor import gradebook
+from grader.instructor.course import TRUSTED_BLOCK, build_course
+from grader.instructor.layout import ASSIGNMENT, COURSE_ID, nbgrader
 from grader.notebook import cell_points
-from grader.registry import select
+from grader.catalogue import select
 from tests.attacks import HONEST_RELU, catalogue
 
 pytestmark = pytest.mark.slow
@@ -100,19 +102,19 @@ def _write_submission(release: Path, dest: Path, root: Path, attack=None, honest
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, root):
     work = tmp_path_factory.mktemp("attacks")
-    course = nbg.build_course(root, work / "course", only=["01_"])
+    course = build_course(root, work / "course", only=["01_"])
     with open(course / "nbgrader_config.py", "a") as config:  # short limits: hanging attacks end fast
         config.write("c.Execute.timeout = 120\nc.TrustedScores.call_seconds = 3\n"
                      "c.TrustedScores.submission_seconds = 120\n")
-    release = course / "release" / nbg.ASSIGNMENT
+    release = course / "release" / ASSIGNMENT
     marker = f"trainlab-attack-{uuid.uuid4().hex[:12]}"
     listener = Listener()
     attacks = catalogue(root, course, marker, listener.port, honest="honest_relu")
     submitted = work / "submitted"
     for name in HONEST:
-        _write_submission(release, submitted / name / nbg.ASSIGNMENT, root, honest=name)
+        _write_submission(release, submitted / name / ASSIGNMENT, root, honest=name)
     for attack in attacks:
-        _write_submission(release, submitted / attack.name / nbg.ASSIGNMENT, root, attack=attack)
+        _write_submission(release, submitted / attack.name / ASSIGNMENT, root, attack=attack)
     protected = {"config": course / "nbgrader_config.py", "source": course / "source", "kernel": course / "kernel",
                  "repo src": root / "src", "repo grader": root / "grader", "secret": course / ".trainlab_secret"}
     before = {k: digest(p) for k, p in protected.items()}
@@ -130,7 +132,7 @@ def graded(tmp_path_factory, root):
         subprocess.run(["kill", "-9", pid])
     return {"course": course, "attacks": attacks, "run": done, "before": before, "after": after,
             "survivors": survivors, "canaries": canaries, "received": listener.received,
-            "scores": nbg.scores(course), "root": root}
+            "scores": gradebook.scores(course), "root": root}
 
 
 def _max_points() -> float:
@@ -187,7 +189,7 @@ def test_nothing_a_kernel_made_reaches_autograded_or_feedback(graded):
 def test_no_path_inside_the_kernel_names_the_checkout_or_the_course(graded):
     import nbformat
 
-    notebook = graded["course"] / "autograded" / "checkout_from_install" / nbg.ASSIGNMENT / "01_activations.ipynb"
+    notebook = graded["course"] / "autograded" / "checkout_from_install" / ASSIGNMENT / "01_activations.ipynb"
     outputs = "".join(str(out.get("text", "")) for cell in nbformat.read(notebook, as_version=4).cells
                       if cell.cell_type == "code" for out in cell.outputs)
     assert "PATHS SEEN BY THE KERNEL:" in outputs  # the probe ran and printed what it found
@@ -197,9 +199,9 @@ def test_no_path_inside_the_kernel_names_the_checkout_or_the_course(graded):
 def test_no_score_was_written_outside_nbgrader(graded):
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}", nbg.COURSE_ID) as gb:
+    with Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}", COURSE_ID) as gb:
         for student in gb.students:
-            for notebook in gb.find_submission(nbg.ASSIGNMENT, student.id).notebooks:
+            for notebook in gb.find_submission(ASSIGNMENT, student.id).notebooks:
                 assert all(grade.manual_score is None for grade in notebook.grades), student.id
 
 
@@ -222,18 +224,18 @@ def test_the_attacks_succeed_against_stock_nbgrader_settings(tmp_path, root):
     nbgrader_config.py (stock nbgrader: an unconfined kernel in the autograded folder, its own
     outputs as scores), a patched grade() earns points and the kernel's links make nbgrader
     overwrite and chmod the course secret."""
-    course = nbg.build_course(root, tmp_path / "course", only=["01_"])
+    course = build_course(root, tmp_path / "course", only=["01_"])
     config = course / "nbgrader_config.py"
-    begin, end = nbg.TRUSTED_BLOCK
+    begin, end = TRUSTED_BLOCK
     text = config.read_text()
     config.write_text(text[:text.index(begin)] + text[text.index(end) + len(end):] + "c.Execute.timeout = 120\n")
     secret = course / ".trainlab_secret"
     before = (secret.read_bytes(), secret.stat().st_mode)
     attacks = {a.name: a for a in catalogue(root, course, "stock", 0, honest="honest_relu")}
     for name in STOCK_ATTACKS:
-        _write_submission(course / "release" / nbg.ASSIGNMENT, course / "submitted" / name / nbg.ASSIGNMENT, root,
+        _write_submission(course / "release" / ASSIGNMENT, course / "submitted" / name / ASSIGNMENT, root,
                           attack=attacks[name])
-        done = nbg.nbgrader(course, "autograde", nbg.ASSIGNMENT, "--student", name, "--force", timeout=900)
+        done = nbgrader(course, "autograde", ASSIGNMENT, "--student", name, "--force", timeout=900)
         assert done.returncode == 0, done.stderr[-2000:]
-    assert nbg.scores(course)["patch_grade"]["autograded_score"] > 0
+    assert gradebook.scores(course)["patch_grade"]["autograded_score"] > 0
     assert (secret.read_bytes(), secret.stat().st_mode) != before

@@ -17,7 +17,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.engine import reference_src
+from grader.core.engine import reference_src
 from grader.heldout import HELDOUT_FILE, HELDOUT_PER_CLASS, build_heldout, image_hashes, load_heldout
 from grader.notebook import BEST_MODEL_FILE, best_model_threshold, evaluate_saved_model, pixel_features, save_model
 from grader.saved_model import MAX_PARAMETERS
@@ -261,7 +261,7 @@ def test_a_valid_batchnorm_model_round_trips(data, tmp_path):
 PEAK_SCRIPT = """
 import json, sys
 from pathlib import Path
-from grader.engine import reference_src
+from grader.core.engine import reference_src
 from grader.notebook import evaluate_saved_model
 from trainlab_datasets import find_fashion_mnist, load_dataset
 data = load_dataset("fashion_mnist_subset")

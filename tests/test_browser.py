@@ -20,7 +20,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.instructor import course as nbg
+from grader.instructor import gradebook
+from grader.instructor.autograde import autograde_all
+from grader.instructor.course import build_course
+from grader.instructor.layout import ASSIGNMENT, COURSE_ID, STUDENT_CONFIG_FILE, nbgrader
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +59,7 @@ def hand_in(root: Path, course: Path, mine: Path, answer: str, edit=None) -> Non
     """Write a submission into `mine`: the course's released notebooks with every written answer
     set to `answer` (and `edit(nb)` applied, if given), and the reference solutions as src/."""
     mine.mkdir(parents=True)
-    for path in (course / "release" / nbg.ASSIGNMENT).glob("*.ipynb"):
+    for path in (course / "release" / ASSIGNMENT).glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
@@ -70,10 +73,10 @@ def hand_in(root: Path, course: Path, mine: Path, answer: str, edit=None) -> Non
 @pytest.fixture(scope="module")
 def graded_course(root, tmp_path_factory):
     work = tmp_path_factory.mktemp("browser")
-    course = nbg.build_course(root, work / "course", only=["03_"])
-    hand_in(root, course, work / "submitted" / "alice" / nbg.ASSIGNMENT,
+    course = build_course(root, work / "course", only=["03_"])
+    hand_in(root, course, work / "submitted" / "alice" / ASSIGNMENT,
             "Identical weights give identical gradients, so the hidden units stay copies.")
-    assert nbg.autograde_all(course, work / "submitted")["alice"]["ok"]
+    assert autograde_all(course, work / "submitted")["alice"]["ok"]
     return course
 
 
@@ -148,7 +151,7 @@ def open_first_submission(page, notebook: str):
     open_nbgrader_menu(page, "Formgrader")
     formgrader = page.frame_locator("iframe[src*='formgrader']")
     formgrader.locator("a:text-is('Manual Grading')").click(timeout=60_000)
-    formgrader.locator(f"a:text-is('{nbg.ASSIGNMENT}')").click()
+    formgrader.locator(f"a:text-is('{ASSIGNMENT}')").click()
     formgrader.locator(f"a:has-text('{notebook}')").first.click()
     formgrader.locator("a:has-text('Submission #1')").click()
     _frame(page, "/formgrader/submissions/").wait_for_function(
@@ -170,9 +173,9 @@ def _frame(page, part: str, seconds: float = 60):
 def _written_grade(course: Path):
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", nbg.COURSE_ID) as gb:
-        grade = gb.find_grade(QUESTION, NOTEBOOK, nbg.ASSIGNMENT, "alice")
-        comment = gb.find_comment(QUESTION, NOTEBOOK, nbg.ASSIGNMENT, "alice")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        grade = gb.find_grade(QUESTION, NOTEBOOK, ASSIGNMENT, "alice")
+        comment = gb.find_comment(QUESTION, NOTEBOOK, ASSIGNMENT, "alice")
         return grade.manual_score, comment.manual_comment
 
 
@@ -192,11 +195,11 @@ def test_a_score_and_comment_typed_in_the_formgrader_reach_gradebook_and_feedbac
             page.wait_for_timeout(250)
         page.screenshot(path=str(tmp_path / "formgrader.png"))
     assert _written_grade(course) == (1.5, COMMENT)
-    written = nbg.scores(course)["alice"]
+    written = gradebook.scores(course)["alice"]
     assert written["written_score"] == 1.5 and written["written_to_grade"] == 1  # q_relu_variance still waits
-    done = nbg.nbgrader(course, "generate_feedback", nbg.ASSIGNMENT, "--force")
+    done = nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     assert done.returncode == 0, done.stderr[-2000:]
-    feedback = (course / "feedback" / "alice" / nbg.ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    feedback = (course / "feedback" / "alice" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
     assert COMMENT in feedback and "1.5 / 2" in feedback
 
 
@@ -204,20 +207,20 @@ def test_a_student_fetches_the_released_assignment_from_jupyterlab(graded_course
     """With the course's student config in ~/.jupyter, JupyterLab's Assignment List lists the
     released assignment (not "Error fetching courses!") and its Fetch button brings it home."""
     _browser_or_skip()
-    done = nbg.nbgrader(graded_course, "release_assignment", nbg.ASSIGNMENT, "--force")
+    done = nbgrader(graded_course, "release_assignment", ASSIGNMENT, "--force")
     assert done.returncode == 0, done.stderr[-2000:]
     home = tmp_path / "student"
     (home / ".jupyter").mkdir(parents=True)
-    shutil.copy(graded_course / nbg.STUDENT_CONFIG_FILE, home / ".jupyter" / "nbgrader_config.py")
+    shutil.copy(graded_course / STUDENT_CONFIG_FILE, home / ".jupyter" / "nbgrader_config.py")
     with serve_jupyterlab(home, home) as lab, browser_page(lab) as page:
         open_nbgrader_menu(page, "Assignment List")
         released = page.locator("#released_assignments_list")
-        released.locator(f"text={nbg.ASSIGNMENT}").wait_for(timeout=60_000)
+        released.locator(f"text={ASSIGNMENT}").wait_for(timeout=60_000)
         assert "Error fetching courses" not in page.content()
         released.locator("button:has-text('Fetch')").click()
         deadline = time.monotonic() + 30
-        while not (home / nbg.ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file() and time.monotonic() < deadline:
+        while not (home / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file() and time.monotonic() < deadline:
             page.wait_for_timeout(250)
         page.screenshot(path=str(tmp_path / "assignment-list.png"))
-    assert (home / nbg.ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
-    assert (home / nbg.ASSIGNMENT / "src" / "trainlab" / "initialization.py").is_file()
+    assert (home / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
+    assert (home / ASSIGNMENT / "src" / "trainlab" / "initialization.py").is_file()

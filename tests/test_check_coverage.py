@@ -7,8 +7,8 @@ from pathlib import Path
 
 import coverage
 
-from grader.engine import run_checks
-from grader.registry import select
+from grader.core.engine import run_checks
+from grader.catalogue import select
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "trainlab"

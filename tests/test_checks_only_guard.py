@@ -8,13 +8,15 @@ import sys
 
 import pytest
 
-from grader.instructor import course as nbg
+from grader.instructor import gradebook
+from grader.instructor.course import build_course
+from grader.instructor.layout import ASSIGNMENT
 from grader.instructor.checks_only import changed_submission
 from grader.instructor.ledger import Ledger, files_hash
 
 
 def submission(folder, student, activations="def relu_forward(x):\n    raise NotImplementedError\n"):
-    mine = folder / student / nbg.ASSIGNMENT
+    mine = folder / student / ASSIGNMENT
     (mine / "src" / "trainlab").mkdir(parents=True)
     (mine / "src" / "trainlab" / "activations.py").write_text(activations)
     (mine / "01_activations.ipynb").write_text("{}")
@@ -34,8 +36,8 @@ def graded(tmp_path):
 def test_the_ledger_records_the_hash_of_the_graded_files(graded):
     course, outside = graded
     record = Ledger(course).records["alice"]
-    assert record["files"] == files_hash(course / "submitted" / "alice" / nbg.ASSIGNMENT)
-    assert record["files"] == files_hash(outside / "alice" / nbg.ASSIGNMENT)
+    assert record["files"] == files_hash(course / "submitted" / "alice" / ASSIGNMENT)
+    assert record["files"] == files_hash(outside / "alice" / ASSIGNMENT)
     Ledger(course).record("bob", key="", ok=False, error="submission refused", seconds=0.0, depth="full")
     assert "files" not in Ledger(course).records["bob"]  # nothing was graded
 
@@ -50,7 +52,7 @@ def test_an_unchanged_submission_is_regraded(graded):
 @pytest.mark.parametrize("change", ["module replaced", "file added", "file removed", "file renamed"])
 def test_a_changed_submission_is_refused_with_the_command_that_grades_it(graded, where, change):
     course, outside = graded
-    mine = (outside if where == "outside" else course / "submitted") / "alice" / nbg.ASSIGNMENT
+    mine = (outside if where == "outside" else course / "submitted") / "alice" / ASSIGNMENT
     module = mine / "src" / "trainlab" / "activations.py"
     if change == "module replaced":
         module.write_text("def relu_forward(x):\n    return x * (x > 0)\n")
@@ -89,17 +91,17 @@ def trainlab(*args):
 def test_replacing_a_module_after_autograde_does_not_change_the_grade(root, tmp_path):
     """A blank student autograded on a one-notebook course, whose activations.py is then replaced
     by the reference: --checks-only refuses, and the grade stays 0 until a full autograde."""
-    course = nbg.build_course(root, tmp_path / "course", only=["01_"])
+    course = build_course(root, tmp_path / "course", only=["01_"])
     outside = tmp_path / "submitted"
-    shutil.copytree(course / "release" / nbg.ASSIGNMENT, outside / "blank" / nbg.ASSIGNMENT)
+    shutil.copytree(course / "release" / ASSIGNMENT, outside / "blank" / ASSIGNMENT)
     done = trainlab("autograde", str(outside), "--course", str(course))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert nbg.scores(course)["blank"]["autograded_score"] == 0
-    module = outside / "blank" / nbg.ASSIGNMENT / "src" / "trainlab" / "activations.py"
+    assert gradebook.scores(course)["blank"]["autograded_score"] == 0
+    module = outside / "blank" / ASSIGNMENT / "src" / "trainlab" / "activations.py"
     shutil.copy(root / "src" / "trainlab" / "activations.py", module)
     refused = trainlab("autograde", str(outside), "--course", str(course), "--checks-only")
     assert refused.returncode == 1 and "the submission changed since its last autograde" in refused.stdout
-    assert nbg.scores(course)["blank"]["autograded_score"] == 0
+    assert gradebook.scores(course)["blank"]["autograded_score"] == 0
     again = trainlab("autograde", str(course / "submitted"), "--course", str(course), "--checks-only")
     assert again.returncode == 0, again.stdout[-3000:]  # the course's copy is still the graded one
-    assert nbg.scores(course)["blank"]["autograded_score"] == 0
+    assert gradebook.scores(course)["blank"]["autograded_score"] == 0

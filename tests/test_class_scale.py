@@ -14,10 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from grader.instructor import course as nbg
+from grader.instructor import gradebook
+from grader.instructor.course import build_course
+from grader.instructor.layout import ASSIGNMENT, COURSE_ID, db_url_of
 from grader.instructor.ledger import LEDGER_FILE, UNFINISHED, Ledger
 
 pytestmark = pytest.mark.slow
@@ -35,15 +36,15 @@ def flat(table: str) -> str:
     return " ".join(re.sub(r"[│┃║|]", " ", table).split())
 
 
-def gradebook(course: Path) -> dict:
+def all_grades(course: Path) -> dict:
     """Every grade of every student: (notebook, cell) -> (auto score, manual score)."""
     from nbgrader.api import Gradebook
 
     out = {}
-    with Gradebook(nbg.db_url_of(course), nbg.COURSE_ID) as gb:
+    with Gradebook(db_url_of(course), COURSE_ID) as gb:
         for student in gb.students:
             try:
-                sub = gb.find_submission(nbg.ASSIGNMENT, student.id)
+                sub = gb.find_submission(ASSIGNMENT, student.id)
             except Exception:
                 continue
             out[student.id] = {(nb.name, g.name): (g.auto_score, g.manual_score) for nb in sub.notebooks
@@ -54,17 +55,17 @@ def gradebook(course: Path) -> dict:
 @pytest.fixture(scope="module")
 def setup(root, tmp_path_factory):
     work = tmp_path_factory.mktemp("class")
-    base = nbg.build_course(root, work / "base", only=["03_"])
-    release = base / "release" / nbg.ASSIGNMENT
+    base = build_course(root, work / "base", only=["03_"])
+    release = base / "release" / ASSIGNMENT
     submitted = work / "submitted"
     for student in ("ref", "blank", "buggy", "broken"):
-        mine = submitted / student / nbg.ASSIGNMENT
+        mine = submitted / student / ASSIGNMENT
         shutil.copytree(release, mine)
         if student != "blank":
             shutil.copy(root / "src" / "trainlab" / "initialization.py", mine / "src" / "trainlab" / "initialization.py")
-    module = submitted / "buggy" / nbg.ASSIGNMENT / "src" / "trainlab" / "initialization.py"
+    module = submitted / "buggy" / ASSIGNMENT / "src" / "trainlab" / "initialization.py"
     module.write_text(module.read_text().replace(*BUG))
-    (submitted / "broken" / nbg.ASSIGNMENT / f"{NOTEBOOK}.ipynb").write_text("{ not a notebook")
+    (submitted / "broken" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").write_text("{ not a notebook")
     uninterrupted = work / "uninterrupted"
     shutil.copytree(base, uninterrupted)
     done = trainlab("autograde", str(submitted), "--course", str(uninterrupted), "--workers", "2")
@@ -75,7 +76,7 @@ def test_a_run_grades_every_student_and_marks_the_broken_one(setup):
     done, course = setup["first"], setup["course"]
     assert done.returncode == 1, done.stdout[-3000:]  # one submission failed
     assert "3 graded, 0 unchanged and kept, 1 failed" in done.stdout, done.stdout[-3000:]
-    graded = nbg.scores(course)
+    graded = gradebook.scores(course)
     assert graded["ref"]["autograded_score"] == graded["ref"]["autograded_max"] > 0
     assert graded["blank"]["autograded_score"] == 0
     assert 0 < graded["buggy"]["autograded_score"] < graded["ref"]["autograded_max"]
@@ -114,10 +115,10 @@ def test_killed_and_restarted_the_run_ends_with_the_uninterrupted_gradebook(setu
     assert 1 <= len(recorded_before) < 3
     done = trainlab("autograde", str(setup["submitted"]), "--course", str(course), "--workers", "1")
     assert f"{len(recorded_before)} unchanged and kept" in done.stdout, done.stdout[-3000:]
-    assert gradebook(course) == gradebook(setup["course"])
+    assert all_grades(course) == all_grades(setup["course"])
     again = trainlab("autograde", str(setup["submitted"]), "--course", str(course))
     assert "0 graded, 3 unchanged and kept, 1 failed" in again.stdout, again.stdout[-3000:]
-    assert gradebook(course) == gradebook(setup["course"])
+    assert all_grades(course) == all_grades(setup["course"])
     # a --force regrade killed mid-run: the students it had started lose their old records, so the
     # next run grades them again (nbgrader had begun rewriting their notebooks and grades)
     for notebook in (course / "autograded").rglob("*.ipynb"):
@@ -128,9 +129,9 @@ def test_killed_and_restarted_the_run_ends_with_the_uninterrupted_gradebook(setu
     done = trainlab("autograde", str(setup["submitted"]), "--course", str(course), "--workers", "1")
     assert f"{3 - len(recorded_before)} graded, {len(recorded_before)} unchanged and kept" in done.stdout, \
         done.stdout[-3000:]
-    assert gradebook(course) == gradebook(setup["course"])
+    assert all_grades(course) == all_grades(setup["course"])
     for student in ("ref", "blank", "buggy"):  # every kept or regraded student's notebook is whole again
-        assert (course / "autograded" / student / nbg.ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
+        assert (course / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
 
 
 def _set_auto_scores(course: Path, student: str, count: int) -> list[str]:
@@ -138,8 +139,8 @@ def _set_auto_scores(course: Path, student: str, count: int) -> list[str]:
     from nbgrader.api import Gradebook
 
     changed = []
-    with Gradebook(nbg.db_url_of(course), nbg.COURSE_ID) as gb:
-        for notebook in gb.find_submission(nbg.ASSIGNMENT, student).notebooks:
+    with Gradebook(db_url_of(course), COURSE_ID) as gb:
+        for notebook in gb.find_submission(ASSIGNMENT, student).notebooks:
             for grade in notebook.grades:
                 if grade.name.startswith("test_") and grade.auto_score and len(changed) < count:
                     grade.auto_score = 0.0
@@ -154,25 +155,25 @@ def test_one_student_regraded_alone_and_checks_only_after_a_check_change(setup):
     shutil.copytree(setup["course"], course)
     submitted = setup["work"] / "submitted-fixed"
     shutil.copytree(setup["submitted"], submitted)
-    before = gradebook(course)
+    before = all_grades(course)
     done = trainlab("autograde", str(submitted), "--course", str(course), "--student", "ref")
     assert done.returncode == 0 and "1 graded, 0 unchanged" in done.stdout, done.stdout[-3000:]
-    assert gradebook(course) == before
+    assert all_grades(course) == before
     # a check changed since autograde (simulated: two recorded grades of ref are stale):
     # --checks-only regrades the check cells, without kernels, and restores them
     stale = _set_auto_scores(course, "ref", 2)
     done = trainlab("autograde", str(submitted), "--course", str(course), "--checks-only", "--student", "ref")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "--checks-only updated the cells whose score comes from the checks" in done.stdout
-    after = gradebook(course)
+    after = all_grades(course)
     assert after == before and all(after["ref"][(NOTEBOOK, cell)][0] > 0 for cell in stale)
     assert "grades or check lines changed for 1 students" in done.stdout
     # the buggy student fixes the bug: --checks-only refuses the changed submission, nothing moves
-    module = submitted / "buggy" / nbg.ASSIGNMENT / "src" / "trainlab" / "initialization.py"
+    module = submitted / "buggy" / ASSIGNMENT / "src" / "trainlab" / "initialization.py"
     module.write_text(module.read_text().replace(BUG[1], BUG[0]))
     done = trainlab("autograde", str(submitted), "--course", str(course), "--checks-only", "--student", "buggy")
     assert done.returncode == 1 and "changed since its last autograde" in flat(done.stdout), done.stdout[-3000:]
-    assert "--student buggy" in flat(done.stdout) and gradebook(course) == after
+    assert "--student buggy" in flat(done.stdout) and all_grades(course) == after
     module.write_text(module.read_text().replace(*BUG))  # as autograded again
     # the whole class again: nothing changed, so no grade, notebook or feedback file is touched
     files = sorted((course / "feedback").rglob("*.html")) + sorted((course / "autograded").rglob("*.ipynb"))
@@ -182,14 +183,14 @@ def test_one_student_regraded_alone_and_checks_only_after_a_check_change(setup):
     assert "3 graded, 0 unchanged and kept, 1 failed" in done.stdout  # broken's autograde failed: not regraded
     assert "its last" in done.stdout, done.stdout[-3000:]
     assert [f.stat().st_mtime_ns for f in files] == stamps
-    assert gradebook(course) == after
+    assert all_grades(course) == after
     refused = trainlab("autograde", str(submitted), "--course", str(setup["base"]), "--checks-only")
     assert refused.returncode == 1 and "not autograded yet" in refused.stdout  # nothing to regrade there
 
 
 def test_a_dask_cluster_grades_exactly_as_the_local_pool(setup):
     """A real LocalCluster with 2 worker processes; the jobs get the course and the submissions as
-    data and return results as data (jobs.py); the gradebook equals the pool's."""
+    data and return results as data (cluster.py); the gradebook equals the pool's."""
     distributed = pytest.importorskip("distributed")
     course = setup["work"] / "dask"
     shutil.copytree(setup["base"], course)
@@ -200,11 +201,11 @@ def test_a_dask_cluster_grades_exactly_as_the_local_pool(setup):
     assert "3 graded, 0 unchanged and kept, 1 failed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
     graded = {s for s, e in Ledger(setup["course"]).records.items() if e["ok"]}
     assert {s for s, e in Ledger(course).records.items() if e["ok"]} == graded
-    assert {s: v for s, v in gradebook(course).items() if s in graded} == \
-        {s: v for s, v in gradebook(setup["course"]).items() if s in graded}
+    assert {s: v for s, v in all_grades(course).items() if s in graded} == \
+        {s: v for s, v in all_grades(setup["course"]).items() if s in graded}
     assert Ledger(course).records["broken"]["error"]
     for student in graded:  # feedback and the report's inputs exist in the course as after a local run
-        assert (course / "feedback" / student / nbg.ASSIGNMENT / f"{NOTEBOOK}.html").is_file()
+        assert (course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html").is_file()
         assert (course / "trusted" / student / f"{NOTEBOOK}.json").is_file()
     assert not (course / ".trainlab_incoming").exists() or not any((course / ".trainlab_incoming").iterdir())
 
@@ -227,11 +228,11 @@ def test_grading_into_postgresql_with_two_workers_matches_sqlite(setup, postgres
     shutil.copytree(setup["base"], course)
     done = trainlab("autograde", str(setup["submitted"]), "--course", str(course), "--workers", "2", "--db", postgres)
     assert "3 graded, 0 unchanged and kept, 1 failed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
-    assert nbg.db_url_of(course) == postgres and "postgresql" in (course / "nbgrader_config.py").read_text()
+    assert db_url_of(course) == postgres and "postgresql" in (course / "nbgrader_config.py").read_text()
     graded = {s for s, e in Ledger(course).records.items() if e["ok"]}
     assert graded == {"ref", "blank", "buggy"}
-    assert {s: v for s, v in gradebook(course).items() if s in graded} == \
-        {s: v for s, v in gradebook(setup["course"]).items() if s in graded}
+    assert {s: v for s, v in all_grades(course).items() if s in graded} == \
+        {s: v for s, v in all_grades(setup["course"]).items() if s in graded}
     export = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", "grades.csv"], cwd=course,
                             capture_output=True, text=True, timeout=300)
     assert export.returncode == 0 and "buggy" in (course / "grades.csv").read_text()

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from grader.registry import TOPICS
+from grader.core.registry import TOPICS
 
 
 def trainlab(*args, cwd=None):
@@ -72,8 +72,8 @@ def test_the_report_is_one_line_per_function_then_the_failures(tmp_path, root):
     import shutil
 
     from grader.instructor.strip import strip_solutions
-    from grader.report import by_function, text_report
-    from grader.engine import run_checks
+    from grader.core.report import by_function, text_report
+    from grader.core.engine import run_checks
 
     shutil.copytree(root / "src" / "trainlab", tmp_path / "trainlab")
     path = tmp_path / "trainlab" / "normalization.py"

@@ -6,7 +6,10 @@ import shutil
 import nbformat
 import pytest
 
-from grader.instructor import course as nbg
+from grader.instructor import gradebook
+from grader.instructor.autograde import autograde_all
+from grader.instructor.course import build_course
+from grader.instructor.layout import ASSIGNMENT
 from grader.instructor.demo import BUGS, run_demo
 
 
@@ -51,7 +54,7 @@ def test_demo_gives_the_formgrader_written_answers_to_grade(demo, root):
     for student in BUGS:
         assert summary[student]["written_to_grade"] >= len(questions) // 2, student
     name, cell = questions[0]
-    handed_in = nbformat.read(demo / "submitted" / "reference" / nbg.ASSIGNMENT / name, as_version=4)
+    handed_in = nbformat.read(demo / "submitted" / "reference" / ASSIGNMENT / name, as_version=4)
     answer = next(c for c in handed_in.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell.metadata.nbgrader.grade_id)
     assert answer.source == model_answer(cell.source) and "Marking guide" not in answer.source
     assert "Marking guide" in (demo / "course" / "marking_guide.md").read_text()
@@ -64,7 +67,7 @@ def test_demo_writes_feedback_grades_and_release(demo):
     assert rows.keys() >= summary.keys()
     assert float(rows["reference"]["raw_score"]) == summary["reference"]["autograded_score"]
     for student in summary:
-        assert list((course / "feedback" / student / nbg.ASSIGNMENT).glob("*.html")), student
+        assert list((course / "feedback" / student / ASSIGNMENT).glob("*.html")), student
     assert list((demo / "release" / "notebooks").glob("*.ipynb"))
     assert (demo / "release" / "src" / "trainlab" / "activations.py").is_file()
 
@@ -75,21 +78,21 @@ def test_a_broken_submission_affects_only_itself(root, tmp_path):
     exercised by tests/test_course_cycle.py; this course holds notebook 01 to keep it quick.)"""
     from grader.instructor.demo import _answered
 
-    course = nbg.build_course(root, tmp_path / "course", only=["01_"])
-    release, source = course / "release" / nbg.ASSIGNMENT, course / "source" / nbg.ASSIGNMENT
+    course = build_course(root, tmp_path / "course", only=["01_"])
+    release, source = course / "release" / ASSIGNMENT, course / "source" / ASSIGNMENT
     submitted = tmp_path / "submitted"
-    good = submitted / "good" / nbg.ASSIGNMENT
+    good = submitted / "good" / ASSIGNMENT
     shutil.copytree(release, good)
     shutil.copytree(root / "src" / "trainlab", good / "src" / "trainlab", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__"))
     for path in good.glob("*.ipynb"):
         nbformat.write(_answered(path, source / path.name, "reference", {}), path)
-    broken = submitted / "broken" / nbg.ASSIGNMENT
+    broken = submitted / "broken" / ASSIGNMENT
     shutil.copytree(good, broken)
     (broken / "src" / "trainlab" / "activations.py").write_text("def relu_forward(x:\n")
     sorted(broken.glob("*.ipynb"))[0].write_text("{ this is not a notebook")
     # a submission that brings its own grader, which would award every point, with stubbed code
-    cheater = submitted / "cheater" / nbg.ASSIGNMENT
+    cheater = submitted / "cheater" / ASSIGNMENT
     shutil.copytree(release / "src", cheater / "src")
     for path in good.glob("*.ipynb"):
         shutil.copy(path, cheater / path.name)
@@ -99,8 +102,8 @@ def test_a_broken_submission_affects_only_itself(root, tmp_path):
         (fake / "notebook.py").write_text("def setup(*a, **k):\n    pass\n\n"
                                           "def fast_mode():\n    return True\n\n"
                                           "def grade(*a, **k):\n    return 1e-9\n")
-    status = nbg.autograde_all(course, submitted)
-    scores = nbg.scores(course)
+    status = autograde_all(course, submitted)
+    scores = gradebook.scores(course)
     assert status["good"]["ok"] and scores["good"]["autograded_score"] == scores["good"]["autograded_max"] > 0
     broken_score = scores.get("broken", {}).get("autograded_score", 0.0)
     assert not status["broken"]["ok"] or broken_score < scores["good"]["autograded_max"]
@@ -109,10 +112,10 @@ def test_a_broken_submission_affects_only_itself(root, tmp_path):
 
 def test_autograde_refuses_to_record_a_run_without_the_trusted_grader(root, tmp_path):
     """A broken nbgrader_config.py makes nbgrader fall back to its defaults; that run must not count."""
-    course = nbg.build_course(root, tmp_path / "course", only=["01_"])
+    course = build_course(root, tmp_path / "course", only=["01_"])
     with open(course / "nbgrader_config.py", "a") as config:
         config.write("raise RuntimeError('broken config')\n")
     submitted = tmp_path / "submitted"
-    shutil.copytree(course / "release" / nbg.ASSIGNMENT, submitted / "s1" / nbg.ASSIGNMENT)
-    status = nbg.autograde_all(course, submitted)
+    shutil.copytree(course / "release" / ASSIGNMENT, submitted / "s1" / ASSIGNMENT)
+    status = autograde_all(course, submitted)
     assert not status["s1"]["ok"] and "without the trusted grader" in status["s1"]["error"]

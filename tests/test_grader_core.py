@@ -4,10 +4,10 @@ import textwrap
 import numpy as np
 import pytest
 
-from grader.compare import TOL_EXACT, TOL_GRAD, assert_close, rel_error
-from grader.errors import CheckFailure, NotImplementedYet, SubmissionError
-from grader.numgrad import directional_gradient_check, full_numeric_gradient
-from grader.runner import Runner
+from grader.core.compare import TOL_EXACT, TOL_GRAD, assert_close, rel_error
+from grader.core.errors import CheckFailure, NotImplementedYet, SubmissionError
+from grader.core.numgrad import directional_gradient_check, full_numeric_gradient
+from grader.core.runner import Runner
 
 
 def test_rel_error_definition():
@@ -128,7 +128,7 @@ def test_runner_reports_in_place_writes_inside_state_dicts(tmp_path):
 
 
 def test_failure_messages_show_numbers_that_differ_on_screen():
-    from grader.compare import assert_close, distinct
+    from grader.core.compare import assert_close, distinct
 
     assert distinct(0.4199931, 0.4199932) == ("0.4199931", "0.4199932")
     assert distinct(1.0, 2.0) == ("1", "2")
@@ -140,7 +140,7 @@ def test_failure_messages_show_numbers_that_differ_on_screen():
 
 
 def test_a_keepdims_shape_with_the_right_values_gets_a_hint_and_a_wrong_value_does_not():
-    from grader.compare import assert_close
+    from grader.core.compare import assert_close
 
     expected = np.array([1.0, 2.0, 3.0])
     with pytest.raises(CheckFailure, match="keepdims=True") as info:
@@ -155,8 +155,8 @@ def test_every_float32_check_is_promised_by_the_docstring():
     """A dtype style check grades only what the student's docstring states (GRADING_RULES.md, rule 3)."""
     import importlib
 
-    from grader.cases import DTYPE_NAME
-    from grader.registry import select
+    from grader.core.cases import DTYPE_NAME
+    from grader.catalogue import select
 
     checked = {(c.topic, c.function) for c in select(hidden=True) if c.name == DTYPE_NAME}
     assert len(checked) >= 30

@@ -2,7 +2,7 @@
 
 A submission whose functions do nothing (return None, zeros, NaN, their input, or these paired
 with the state dict, or raise NotImplementedError) scores 0 on every topic, and an outer function
-that does nothing cannot earn points through the stand-in of grader/inner.py with inner functions
+that does nothing cannot earn points through the stand-in of grader/core/inner.py with inner functions
 that answer from memory.
 """
 import inspect
@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.cases import INPLACE_NAME
-from grader.engine import PASSED, run_checks, score
-from grader.inner import shows_work
+from grader.core.cases import INPLACE_NAME
+from grader.core.engine import PASSED, run_checks, score
+from grader.core.inner import shows_work
 from grader.instructor.strip import strip_solutions
-from grader.registry import TOPICS, select
+from grader.catalogue import select
+from grader.core.registry import TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = (0, 1, 131)

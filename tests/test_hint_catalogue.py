@@ -8,7 +8,7 @@ same figures for the whole catalogue: `python -m tests.mutants [SEED]`.
 """
 import pytest
 
-from grader.registry import TOPICS
+from grader.core.registry import TOPICS
 from tests.mutants import GENERIC_HINTS, all_mutants, judge_hints, measure_hints
 from tests.seeds import seeds
 

@@ -1,8 +1,8 @@
 """Messages name the mistake: the mutant a hint describes triggers it, correct code never does."""
 import pytest
 
-from grader.engine import FAILED, run_checks
-from grader.registry import TOPICS
+from grader.core.engine import FAILED, run_checks
+from grader.core.registry import TOPICS
 from tests.mutants import DTYPE_WORDS, INPLACE_WORDS, all_mutants, hint_texts
 from tests.seeds import seeds
 from tests.variants import all_variants

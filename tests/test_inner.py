@@ -1,10 +1,10 @@
 """A mistake in a function that another student function calls is charged once, to the function
-that has it, and cannot be used to earn the calling function's points (grader/inner.py)."""
+that has it, and cannot be used to earn the calling function's points (grader/core/inner.py)."""
 import numpy as np
 import pytest
 
-from grader.engine import FAILED, PASSED, run_checks
-from grader.inner import agree
+from grader.core.engine import FAILED, PASSED, run_checks
+from grader.core.inner import agree
 from trainlab import initialization as ref_init
 from trainlab import normalization as ref_norm
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.compare import rel_error as grader_rel_error
+from grader.core.compare import rel_error as grader_rel_error
 from trainlab import layer_utils
 from trainlab.gradient_check import (
     directional_gradient_check,

@@ -3,8 +3,8 @@ points fails for at least one of them."""
 import numpy as np
 import pytest
 
-from grader.engine import FAILED, run_checks
-from grader.registry import select
+from grader.core.engine import FAILED, run_checks
+from grader.catalogue import select
 from tests.mutants import all_mutants
 
 MUTANTS = all_mutants()

@@ -1,12 +1,11 @@
 """Every notebook runs top to bottom on the reference (fast mode) with full marks and no stderr."""
-import os
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader.instructor.course import sync_points
+from grader.instructor.cells import sync_points
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -44,7 +43,7 @@ def test_notebook_runs_on_the_reference(path, monkeypatch):
 def test_every_autograded_code_cell_is_scored_by_the_trusted_grader():
     """TrustedScores rescores grade(...) cells and the best-model cell; any other graded code cell
     would keep whatever the student's kernel printed, so the course must have none."""
-    from grader.instructor.course import grade_calls
+    from grader.instructor.cells import grade_calls
     from grader.notebook import BEST_MODEL_CELL
 
     for path in NOTEBOOKS:

@@ -1,8 +1,8 @@
 """The reference solutions pass every check, public and hidden, on fresh inputs for 200 different seeds."""
 import pytest
 
-from grader.engine import run_checks
-from grader.registry import select
+from grader.core.engine import run_checks
+from grader.catalogue import select
 
 SEEDS = 200
 CHUNK = 20

@@ -24,11 +24,11 @@ import numpy as np
 import pytest
 
 import grader.checks  # noqa: F401  (registers the public cases)
-from grader.cases import CASES, run_case
-from grader.engine import reference_src
-from grader.fixture_store import Fixtures
+from grader.core.cases import CASES, run_case
+from grader.core.engine import reference_src
+from grader.core.fixture_store import Fixtures
 from grader.instructor.release import copy_tree, stub_modules
-from grader.runner import Runner
+from grader.core.runner import Runner
 
 PROBE = textwrap.dedent(r'''
     import copy, importlib, inspect, json, pickle, pkgutil, signal, sys
@@ -44,9 +44,9 @@ PROBE = textwrap.dedent(r'''
             except Exception:
                 pass
     import grader.checks  # registers the public cases
-    from grader.cases import CASES, _compare_with_hint, run_case
-    from grader.compare import rel_error
-    SKIP = ("grader.fixture_store",)  # the stored public outputs
+    from grader.core.cases import CASES, _compare_with_hint, run_case
+    from grader.core.compare import rel_error
+    SKIP = ("grader.core.fixture_store",)  # the stored public outputs
     ours = lambda f: (f.__module__.startswith(("grader", "trainlab_datasets")) and not f.__module__.startswith(SKIP)
                       and "<locals>" not in f.__qualname__)
     functions = sorted({(f.__module__, f.__qualname__): f for m in modules

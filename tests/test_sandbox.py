@@ -11,10 +11,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from grader import wire
-from grader.engine import run_checks
-from grader.errors import CheckFailure, NotImplementedYet, SubmissionError
-from grader.sandbox import DEFAULT_LIMITS, SandboxRunner, isolation
+from grader.sandbox.inside import wire
+from grader.core.engine import run_checks
+from grader.core.errors import CheckFailure, NotImplementedYet, SubmissionError
+from grader.sandbox.host import DEFAULT_LIMITS, SandboxRunner, isolation
 
 FAST = replace(DEFAULT_LIMITS, call_seconds=3.0, submission_seconds=60.0)
 
@@ -189,7 +189,7 @@ def test_wire_round_trip_and_strict_decoding():
 
 def test_weaker_sandbox_is_announced_once(tmp_path):
     """Without namespaces the limits still apply, and the grader says once why the sandbox is weaker."""
-    code = ("from grader.sandbox import SandboxRunner, isolation; import numpy as np\n"
+    code = ("from grader.sandbox.host import SandboxRunner, isolation; import numpy as np\n"
             f"r = SandboxRunner({str(_package(tmp_path, 'def f(x):' + chr(10) + '    return x + 1' + chr(10)))!r})\n"
             "print(isolation()[0], r.call('toy.f', np.ones(2)).tolist(), r.call('toy.f', 1)); r.close()\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -201,8 +201,8 @@ def test_weaker_sandbox_is_announced_once(tmp_path):
 
 def test_every_reference_output_check_draws_new_inputs_at_grading():
     """What grading compares can never be a stored fixture: each case's inputs change with the seed."""
-    from grader.cases import CASES
-    from grader.registry import load_all
+    from grader.core.cases import CASES
+    from grader.catalogue import load_all
 
     load_all(True)
 
@@ -218,7 +218,7 @@ def test_every_reference_output_check_draws_new_inputs_at_grading():
 def test_take_back_copies_only_regular_files_and_never_writes_through_a_link(tmp_path):
     """What a kernel leaves in its scratch folder reaches the autograded folder only as a regular
     file within its bound; a link there is replaced, never written through."""
-    from grader.instructor.kernel import take_back
+    from grader.sandbox.kernel import take_back
 
     work, origin, victim = tmp_path / "work", tmp_path / "origin", tmp_path / "victim"
     work.mkdir(), origin.mkdir()

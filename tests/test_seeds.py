@@ -4,7 +4,7 @@ grades). Seeds: tests/seeds.py (a sample in CI, TRAINLAB_SEEDS=0-199 for the ful
 import numpy as np
 import pytest
 
-from grader.engine import FAILED, run_checks
+from grader.core.engine import FAILED, run_checks
 from tests.mutants import all_mutants
 from tests.seeds import seeds
 

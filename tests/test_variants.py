@@ -6,9 +6,9 @@ else: no value check, and no check of another function.
 import numpy as np
 import pytest
 
-from grader.cases import INPLACE_NAME
+from grader.core.cases import INPLACE_NAME
 from grader.checks.regularization import DRAW_NAME
-from grader.engine import PASSED, run_checks
+from grader.core.engine import PASSED, run_checks
 from tests.seeds import seeds
 from tests.variants import STYLES, all_variants
 

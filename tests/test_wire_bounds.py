@@ -1,9 +1,8 @@
-"""Replies from the sandbox are read with size and structure limits (grader/wire.py): a reply over
+"""Replies from the sandbox are read with size and structure limits (grader/sandbox/inside/wire.py): a reply over
 a limit is refused from its length fields and headers, before anything is built, and one within
 the limits costs about its own size to decode."""
 import io
 import json
-import resource
 import struct
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from grader import wire
+from grader.sandbox.inside import wire
 
 
 def frame(head: bytes, blobs=()) -> bytes:
@@ -120,8 +119,9 @@ def test_huge_claims_are_refused_without_building_them():
 
 READ_ONE_REPLY = textwrap.dedent("""
     import resource, subprocess, sys, time
-    from grader import sandbox, wire
-    writer = "import sys, numpy as np; from grader import wire; wire.write_message(sys.stdout.buffer, " + \\
+    from grader.sandbox import host as sandbox
+    from grader.sandbox.inside import wire
+    writer = "import sys, numpy as np; from grader.sandbox.inside import wire; wire.write_message(sys.stdout.buffer, " + \\
              "{'ok': True, 'result': np.ones(%d), 'states': [], 'changed': []})" % (int(sys.argv[1]) // 8)
     proc = subprocess.Popen([sys.executable, "-c", writer], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -142,8 +142,8 @@ def test_a_50_mb_reply_costs_at_most_three_times_its_size(root):
 
 
 def test_a_student_function_returning_too_much_is_named(tmp_path):
-    from grader.errors import CheckFailure
-    from grader.sandbox import SandboxRunner
+    from grader.core.errors import CheckFailure
+    from grader.sandbox.host import SandboxRunner
 
     package = tmp_path / "src" / "trainlab"
     package.mkdir(parents=True)

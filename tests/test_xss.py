@@ -14,8 +14,9 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
-from grader.instructor import course as nbg
+from grader.instructor.autograde import autograde_all
+from grader.instructor.course import build_course
+from grader.instructor.layout import ASSIGNMENT
 from grader.instructor.sanitize import HIDDEN_NOTE, SanitizeOutputs
 from tests import xss_vectors
 from tests.test_browser import (CHROMIUM, CHROMIUM_FLAGS, _browser_or_skip, _frame, browser_page, hand_in,
@@ -84,8 +85,8 @@ def test_sanitized_outputs_run_nothing_and_keep_text(tmp_path):
 @pytest.fixture(scope="module")
 def xss_course(root, tmp_path_factory):
     work = tmp_path_factory.mktemp("xss")
-    course = nbg.build_course(root, work / "course", only=["03_"])
-    mine = work / "submitted" / "mallory" / nbg.ASSIGNMENT
+    course = build_course(root, work / "course", only=["03_"])
+    mine = work / "submitted" / "mallory" / ASSIGNMENT
 
     def add_payloads(nb):
         nb.cells.insert(1, new_code_cell(xss_vectors.display_code()))
@@ -94,18 +95,18 @@ def xss_course(root, tmp_path_factory):
     hand_in(root, course, mine, xss_vectors.markdown_answer(), edit=add_payloads)
     for name in ACTIVE_FILES:  # pages the formgrader would serve from the autograded folder
         (mine / name).write_text(f"<svg xmlns='http://www.w3.org/2000/svg'><script>{xss_vectors.payload(name)}</script></svg>")
-    status = nbg.autograde_all(course, work / "submitted")["mallory"]
+    status = autograde_all(course, work / "submitted")["mallory"]
     assert sorted(status["left_out"]) == sorted(ACTIVE_FILES)
     assert status["ok"], status
     return course
 
 
 def test_graded_payloads_are_stored_sanitized(xss_course):
-    nb = nbformat.read(xss_course / "autograded" / "mallory" / nbg.ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    nb = nbformat.read(xss_course / "autograded" / "mallory" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     kinds = {kind for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs for kind in out.get("data", {})}
     assert kinds and not kinds & {"application/javascript", "image/svg+xml", "application/vnd.jupyter.widget-view+json"}
     assert "widgets" not in nb.metadata
-    assert not any((xss_course / "autograded" / "mallory" / nbg.ASSIGNMENT / name).exists() for name in ACTIVE_FILES)
+    assert not any((xss_course / "autograded" / "mallory" / ASSIGNMENT / name).exists() for name in ACTIVE_FILES)
     assert all("<script" not in cell.source for cell in nb.cells if cell.cell_type == "markdown")
 
 
@@ -123,7 +124,7 @@ def test_the_formgrader_runs_no_payload(xss_course, tmp_path_factory, tmp_path):
 
 def test_the_feedback_runs_no_payload_and_shows_no_hidden_test_source(xss_course, tmp_path):
     _browser_or_skip()
-    page = xss_course / "feedback" / "mallory" / nbg.ASSIGNMENT / f"{NOTEBOOK}.html"
+    page = xss_course / "feedback" / "mallory" / ASSIGNMENT / f"{NOTEBOOK}.html"
     html = page.read_text()
     assert "BEGIN HIDDEN TESTS" not in html and "hidden=True" not in html and HIDDEN_NOTE.split(":")[0] in html
     assert _open_static(html, tmp_path, "feedback") == []

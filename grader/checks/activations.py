@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case, add_dtype_check, add_layer_cases
-from ..compare import assert_true
-from ..registry import check
+from ..core.cases import Case, add_case, add_dtype_check, add_layer_cases
+from ..core.compare import assert_true
+from ..core.registry import check
 from .common import away_from_zero, dims, extreme, formula_hint, same_values
 
 T = "activations"
@@ -92,7 +92,7 @@ def relu_mask_hint(inputs, got, expected):
 CACHED_X = ("your {act}_backward treats the cache as the output {out}, but what it holds is x (as a forward "
             "that caches its input gives it): cache the output in {act}_forward, or compute {out} from x in "
             "the backward.")
-# Mistakes whose formula needs the correct forward are derived values (grader/checks/derived.py),
+# Mistakes whose formula needs the correct forward are derived values (grader/core/derived.py),
 # named here and computed on the instructor side (grader/hidden/activations.py).
 BACKWARD_MISTAKES = {
     "sigmoid": [("the local gradient is s * (1 - s), not s.", "local gradient s"),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case
-from ..compare import TOL_EXACT, assert_close, assert_true, describe
-from ..registry import check
+from ..core.cases import Case, add_case
+from ..core.compare import TOL_EXACT, assert_close, assert_true, describe
+from ..core.registry import check
 from .common import away_from_half, away_from_zero, dims
 
 T = "augmentation"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .derived import derived_values
+from ..core.derived import derived_values
 
 KINK_MARGIN = 1e-2  # keep inputs this far from a kink so centred differences never straddle it
 
@@ -56,7 +56,7 @@ def formula_hint(key: str, mistakes, fallback=None, function: str | None = None)
 
     mistakes: [(text, formula)], formula(inputs) -> the value of output `key` with that mistake, or
     the name of a derived value of `function` where the mistake's formula needs a correct one
-    (grader/checks/derived.py); text is a string or text(inputs, got) -> str. The hint is the text
+    (grader/core/derived.py); text is a string or text(inputs, got) -> str. The hint is the text
     of the first mistake whose value got[key] has; else fallback(inputs, got, expected), if given.
     """
 

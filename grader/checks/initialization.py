@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case
-from ..compare import assert_true
-from ..registry import check
+from ..core.cases import Case, add_case
+from ..core.compare import assert_true
+from ..core.registry import check
 from .common import RAISE_HINT, dims
 
 T = "initialization"

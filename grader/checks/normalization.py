@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, GradCase, add_case, add_dtype_check, add_grad_case, add_layer_cases, compare_outputs
-from ..compare import HINT_MATCH, TOL_EXACT, assert_close, assert_true, describe, rel_error
-from ..registry import check
-from .derived import derived_values
+from ..core.cases import (Case, GradCase, add_case, add_dtype_check, add_grad_case, add_layer_cases, compare_outputs)
+from ..core.compare import HINT_MATCH, TOL_EXACT, assert_close, assert_true, describe, rel_error
+from ..core.registry import check
+from ..core.derived import derived_values
 from .common import dims
 
 T = "normalization"

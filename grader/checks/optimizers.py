@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case, compare_outputs
-from ..compare import HINT_MATCH, TOL_EXACT, assert_close, assert_true, describe
-from ..errors import CheckFailure
-from ..registry import check
+from ..core.cases import Case, add_case, compare_outputs
+from ..core.compare import HINT_MATCH, TOL_EXACT, assert_close, assert_true, describe
+from ..core.errors import CheckFailure
+from ..core.registry import check
 from .common import away_from_zero, dims, same_values
-from .derived import derived_values
+from ..core.derived import derived_values
 
 T = "optimizers"
 
@@ -175,7 +175,7 @@ ONE_STEP_HINTS = {"sgd_momentum": momentum_sign_hint}
 # --- known mistakes, recognised from the outputs ----------------------------------------------------
 # Each mistake is named and described here as plain data: how the documented rule is changed
 # (grader/hidden/optimizers.py, `mistaken`, computes its outputs on the instructor side, and
-# `trainlab fixtures` stores them; see grader/checks/derived.py). A hint is the text of the first
+# `trainlab fixtures` stores them; see grader/core/derived.py). A hint is the text of the first
 # mistake whose outputs the student's rule has. Kingma & Ba's reordered Adam, graded as correct, is
 # derived the same way under the name REORDERED.
 
@@ -286,7 +286,7 @@ for _rule in ADAPTIVE_RULES:
                   make_steps(_rule, 3, with_hyperparameters=False, gradient_scale=TINY_GRADIENT),
                   run_rule(_rule, start_from_none=True), explain_by_mistakes(_rule, epsilon_hint, defaults=True))
 
-# A floating-point error inside a rule, by the rule: replaces the generic hint (grader/engine.py).
+# A floating-point error inside a rule, by the rule: replaces the generic hint (grader/core/engine.py).
 FLOAT_ERROR_HINTS = {
     "adam": "1 - beta1**t is 0 at t = 0: increment t (t = t + 1) BEFORE the bias correction, so the first step "
             "uses t = 1.",
@@ -357,7 +357,7 @@ for _rule in RULES:
     _defaults_check(_rule)
     _keeps_state_check(_rule)
 # Writes into config's state arrays (config['velocity'] *= ...) are reported by the generic in-place
-# check of each rule (grader/cases.py: add_inplace_checks), once, as "changed config['velocity']".
+# check of each rule (grader/core/cases.py: add_inplace_checks), once, as "changed config['velocity']".
 
 
 # --- properties of particular rules -------------------------------------------------------------

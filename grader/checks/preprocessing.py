@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case
-from ..compare import assert_true
-from ..errors import CheckFailure
-from ..registry import check
+from ..core.cases import Case, add_case
+from ..core.compare import assert_true
+from ..core.errors import CheckFailure
+from ..core.registry import check
 from .common import formula_hint, same_values
 
 T = "preprocessing"
@@ -173,7 +173,7 @@ FIT_HINTS = {
         ("use the biased variance: divide by N, not N - 1 (np.var's default ddof=0).",
          lambda i: np.sqrt(i["X_train"].var(axis=0, ddof=1) + i.get("eps", 1e-8)))]),
     # Mistakes whose formula needs a correct eigen-decomposition are derived values
-    # (grader/checks/derived.py), computed on the instructor side (grader/hidden/preprocessing.py).
+    # (grader/core/derived.py), computed on the instructor side (grader/hidden/preprocessing.py).
     "fit_pca": formula_hint("eigenvalues", [
         ("the covariance divides by N, not N - 1.", "covariance over N - 1"),
         (UNCENTRED_HINT, "uncentred covariance")], _pca_shape_hint, "fit_pca"),
@@ -257,7 +257,7 @@ APPLY_MISTAKES = {
 }
 
 
-# An error the student's function raised, by words of its message (grader/engine.py).
+# An error the student's function raised, by words of its message (grader/core/engine.py).
 ERROR_HINTS = {
     "pca_project": [("matmul", "the components are the COLUMNS of stats['components'], shape (D, k): project "
                                "with (X - mean) @ components.")],

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case, add_dtype_check, add_layer_cases, compare_outputs
-from ..compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe, rel_error_array
-from ..errors import CheckFailure
-from ..numgrad import directional_gradient_check
-from ..registry import check
+from ..core.cases import Case, add_case, add_dtype_check, add_layer_cases, compare_outputs
+from ..core.compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, describe, rel_error_array
+from ..core.errors import CheckFailure
+from ..core.numgrad import directional_gradient_check
+from ..core.registry import check
 from .common import RAISE_HINT, away_from_half, away_from_zero, dims, formula_hint
 
 T = "regularization"
@@ -122,7 +122,7 @@ DROPCONNECT_BACKWARD = formula_hint("dw", [
     ("dw flows only through the kept weights: dw = (x.T @ dout) * mask, with the mask's 1 / keep_prob.",
      lambda i: i["x"].T @ i["dout"] if i["mode"] == "train" else None)])
 
-# An error the student's function raised, by words of its message (grader/engine.py).
+# An error the student's function raised, by words of its message (grader/core/engine.py).
 ERROR_HINTS = {
     "dropout_backward": [("NoneType", "in test mode nothing was dropped and the cache holds no mask: dx = dout.")],
     "dropout_backward_noninverted": [("NoneType", "in test mode the cache holds no mask: dx = keep_prob * dout.")],

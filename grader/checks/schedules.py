@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import Case, add_case
-from ..compare import TOL_EXACT, assert_close, assert_true, describe
-from ..errors import CheckFailure
-from ..registry import check
+from ..core.cases import Case, add_case
+from ..core.compare import TOL_EXACT, assert_close, assert_true, describe
+from ..core.errors import CheckFailure
+from ..core.registry import check
 from .common import RAISE_HINT, formula_hint, same_values
 
 T = "schedules"
@@ -174,7 +174,7 @@ for _name in DECAYS:
                   hint=values_hint(_name)))
 
 
-WARMUP_MISTAKES = [  # derived values (grader/checks/derived.py): their formulas need the wrapped schedule
+WARMUP_MISTAKES = [  # derived values (grader/core/derived.py): their formulas need the wrapped schedule
     ("after the warm-up the wrapped schedule starts afresh: call it at epoch - warmup, not at epoch.",
      "wrapped schedule not shifted"),
     ("the ramp is lr0 * epoch / warmup, which is 0 at epoch 0: (epoch + 1) is an off-by-one.", "ramp off by one")]

@@ -6,8 +6,8 @@ from the per-student seed; the modules imported below add hidden-only property c
 import importlib
 
 from .. import checks  # noqa: F401  (registers the cases first)
-from ..cases import CASES, GRAD_CASES, hidden_case_check, hidden_grad_check
-from ..registry import TOPICS, register
+from ..core.cases import CASES, GRAD_CASES, hidden_case_check, hidden_grad_check
+from ..core.registry import TOPICS, register
 
 for _case in CASES:
     if _case.twin:

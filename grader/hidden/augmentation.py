@@ -4,7 +4,7 @@ The property checks of grader/checks/augmentation.py again, with shapes, sizes a
 drawn from the per-student seed.
 """
 from ..checks import augmentation as public
-from ..registry import check
+from ..core.registry import check
 
 T = public.T
 

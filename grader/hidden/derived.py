@@ -1,4 +1,4 @@
-"""The formulas behind grader/checks/derived.py: other correct formulations and known mistakes,
+"""The formulas behind grader/core/derived.py: other correct formulations and known mistakes,
 written with a correct implementation, so they stay on the instructor side.
 
 Each hidden topic module registers its formulas with `formula(function, name)`; a formula takes a
@@ -10,8 +10,8 @@ import copy
 
 import numpy as np
 
-from ..checks.derived import STORED
-from ..compare import TOL_EXACT, rel_error
+from ..core.fixture_store import STORED
+from ..core.compare import TOL_EXACT, rel_error
 
 FORMULAS: dict[str, dict] = {}  # graded function -> {name: formula(inputs) -> {output: value}}
 

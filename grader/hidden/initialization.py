@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..checks.initialization import INITIALIZERS, KAIMING_CHOICES, T, assert_statistics, call_init
-from ..registry import check
+from ..core.registry import check
 
 MIN_SAMPLE = 20_000
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import compare_outputs
+from ..core.cases import compare_outputs
 from ..checks.common import dims
 from ..checks.normalization import BN, T, TOL_AGREE, make_bn, make_gn, make_spatial
-from ..compare import TOL_EXACT, assert_close, assert_true, describe
-from ..errors import CheckFailure
-from ..registry import check
+from ..core.compare import TOL_EXACT, assert_close, assert_true, describe
+from ..core.errors import CheckFailure
+from ..core.registry import check
 from .derived import formula
 
 # sum_n dx[n] is exactly 0; in float64 each dx[n] carries an error of about N * 1e-16 * |terms|

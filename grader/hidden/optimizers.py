@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cases import alternative_call, compare_with_alternatives
+from ..core.cases import alternative_call, compare_with_alternatives
 from ..checks.optimizers import (DEFAULT_MISTAKES, DEFAULTS, MISTAKES, MOMENTUM_RULES, ONE_STEP_MISTAKES, REORDERED,
                                  RULES, T, draw_hyperparameters, draw_state, run_rule, state_of, take_step)
-from ..compare import SCALE, TOL_EXACT
-from ..errors import CheckFailure
-from ..registry import check
+from ..core.compare import SCALE, TOL_EXACT
+from ..core.errors import CheckFailure
+from ..core.registry import check
 from .derived import formula
 
 

@@ -1,5 +1,5 @@
 """Hidden-only checks for trainlab/preprocessing.py (instructor side), and the formulas of the
-known mistakes of the fits (grader/checks/derived.py).
+known mistakes of the fits (grader/core/derived.py).
 
 Every public property check again, on random shapes (2-8 features, 3-6 times as many training
 rows, random k) and fresh data from the per-student seed.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..checks.preprocessing import PROPERTIES, T
-from ..registry import check
+from ..core.registry import check
 from .derived import formula
 
 

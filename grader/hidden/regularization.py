@@ -4,7 +4,7 @@ The property checks of grader/checks/regularization.py again, with keep_prob, sh
 drawn from the per-student seed.
 """
 from ..checks import regularization as public
-from ..registry import check
+from ..core.registry import check
 
 T = public.T
 

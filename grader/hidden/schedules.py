@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..checks.schedules import DECAYS, T, draw_lr0, draw_params, params_from
-from ..compare import TOL_EXACT, assert_close
-from ..errors import CheckFailure
-from ..registry import check
+from ..core.compare import TOL_EXACT, assert_close
+from ..core.errors import CheckFailure
+from ..core.registry import check
 from .derived import formula
 
 

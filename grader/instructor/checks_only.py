@@ -24,10 +24,13 @@ from pathlib import Path
 
 import nbformat
 
-from ..engine import run_checks
-from ..report import text_report
-from ..sandbox import DEFAULT_LIMITS
-from . import course as nbg
+from ..core.engine import run_checks
+from ..core.report import text_report
+from ..sandbox.host import DEFAULT_LIMITS
+from . import gradebook
+from .autograde import WORKERS
+from .cells import checks_of_cell
+from .layout import ASSIGNMENT, course_id_of, db_url_of, last_error, nbgrader, student_ids
 from .ledger import Ledger, course_copy, files_hash
 from .trusted import grading_seed, record_results, trusted_outputs
 
@@ -35,11 +38,11 @@ from .trusted import grading_seed, record_results, trusted_outputs
 def test_cells(course: Path) -> dict[str, list[tuple[str, list]]]:
     """notebook name -> [(grade_id, checks)] of every test cell that calls grade(...)."""
     cells = {}
-    for path in sorted((Path(course) / "source" / nbg.ASSIGNMENT).glob("*.ipynb")):
+    for path in sorted((Path(course) / "source" / ASSIGNMENT).glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-                checks = nbg.checks_of_cell(cell.source)
+                checks = checks_of_cell(cell.source)
                 if checks:
                     cells.setdefault(path.stem, []).append((meta["grade_id"], checks))
     return cells
@@ -51,7 +54,7 @@ def check_student(course: str, student: str) -> tuple[list, float]:
     started = time.perf_counter()
     course = Path(course)
     checks = [c for cell_list in test_cells(course).values() for _, cs in cell_list for c in cs]
-    src = course / "submitted" / student / nbg.ASSIGNMENT / "src"
+    src = course / "submitted" / student / ASSIGNMENT / "src"
     results = run_checks(src, checks=checks, seed=grading_seed(course, student), sandbox=True, fresh=True,
                          limits=DEFAULT_LIMITS)
     return results, round(time.perf_counter() - started, 2)
@@ -60,7 +63,7 @@ def check_student(course: str, student: str) -> tuple[list, float]:
 def changed_submission(course: Path, submitted: Path, student: str, record: dict) -> str:
     """Why `student` may not be regraded with the checks alone ("" if they may): their submission's
     files, in `submitted` and in the course's copy, must be those of their last full autograde."""
-    folders = {course_copy(course, student), Path(submitted) / student / nbg.ASSIGNMENT}
+    folders = {course_copy(course, student), Path(submitted) / student / ASSIGNMENT}
     if record.get("files") and all(files_hash(folder) == record["files"] for folder in folders):
         return ""
     command = shlex.join(["trainlab", "autograde", str(submitted), "--course", str(course), "--student", student])
@@ -81,17 +84,17 @@ def write_student(course: Path, student: str, cells: dict, results: list) -> boo
 
     by_check = {r.id: r for r in results}
     changed = False
-    with Gradebook(nbg.db_url_of(course), nbg.course_id_of(course)) as gb:
+    with Gradebook(db_url_of(course), course_id_of(course)) as gb:
         for notebook, cell_list in cells.items():
             record_results(course, student, notebook, [by_check[c.id] for _, cs in cell_list for c in cs])
-            path = course / "autograded" / student / nbg.ASSIGNMENT / f"{notebook}.ipynb"
+            path = course / "autograded" / student / ASSIGNMENT / f"{notebook}.ipynb"
             nb = nbformat.read(path, as_version=4) if path.is_file() else None
             by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells} if nb else {}
             notebook_changed = False
             for grade_id, checks in cell_list:
                 mine = [by_check[c.id] for c in checks]
                 points = float(sum(r.points for r in mine if r.passed))
-                grade = gb.find_grade(grade_id, notebook, nbg.ASSIGNMENT, student)
+                grade = gb.find_grade(grade_id, notebook, ASSIGNMENT, student)
                 if grade.auto_score != points:
                     grade.auto_score, changed = points, True
                 if grade_id in by_id:
@@ -114,10 +117,10 @@ def regrade_checks(course: Path, submitted: Path, progress=None, students: list[
     course, submitted = Path(course).resolve(), Path(submitted).resolve()
     if not (course / "nbgrader_config.py").is_file():
         raise FileNotFoundError(f"{course} is not a trainlab course folder; give the folder `trainlab course` made.")
-    graded, last = nbg.scores(course), Ledger(course).records
+    graded, last = gradebook.scores(course), Ledger(course).records
     cells = test_cells(course)
     status, todo = {}, []
-    for student in students or nbg.student_ids(submitted):
+    for student in students or student_ids(submitted):
         if student not in graded or not last.get(student, {}).get("ok", True):
             why = "not autograded yet" if student not in graded else "its last autograde failed or did not finish"
             status[student] = {"ok": False, "seconds": 0.0, "skipped": False,
@@ -129,7 +132,7 @@ def regrade_checks(course: Path, submitted: Path, progress=None, students: list[
             status[student] = {"ok": False, "error": refused, "seconds": 0.0, "skipped": False}
         else:
             todo.append(student)
-    workers = max(1, min(workers or nbg.WORKERS, len(todo) or 1))
+    workers = max(1, min(workers or WORKERS, len(todo) or 1))
     # spawn: the workers start clean, without this process's threads (tqdm's) or open gradebook
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(check_student, str(course), student): student for student in todo}
@@ -145,12 +148,12 @@ def regrade_checks(course: Path, submitted: Path, progress=None, students: list[
     renew = [s for s in todo if status[s]["ok"] and (force or status[s]["changed"])]
     if renew:  # one nbgrader process writes the feedback of every student whose grades changed
         others = sorted(set(graded) - set(renew))
-        done = nbg.nbgrader(course, "generate_feedback", nbg.ASSIGNMENT, "--force",
+        done = nbgrader(course, "generate_feedback", ASSIGNMENT, "--force",
                             *([f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []))
         if done.returncode != 0:
             for student in renew:
-                status[student].update(ok=False, error=f"feedback failed: {nbg._last_error(done)}")
-    done = nbg.nbgrader(course, "export", "--to", str(course / "grades.csv"))
+                status[student].update(ok=False, error=f"feedback failed: {last_error(done)}")
+    done = nbgrader(course, "export", "--to", str(course / "grades.csv"))
     if done.returncode != 0:
-        raise RuntimeError(f"nbgrader export failed: {nbg._last_error(done)}")
+        raise RuntimeError(f"nbgrader export failed: {last_error(done)}")
     return status

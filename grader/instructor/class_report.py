@@ -16,8 +16,7 @@ import io
 import json
 from collections import Counter
 from pathlib import Path
-
-from . import course as nbg
+from .layout import ASSIGNMENT, course_id_of, db_url_of
 from .ledger import TRUSTED_FOLDER, Ledger
 
 HINT_MARK = " Hint: "
@@ -28,10 +27,10 @@ def notebook_scores(course: Path) -> dict[str, dict[str, float]]:
     from nbgrader.api import Gradebook
 
     out = {}
-    with Gradebook(nbg.db_url_of(course), nbg.course_id_of(course)) as gb:
+    with Gradebook(db_url_of(course), course_id_of(course)) as gb:
         for student in gb.students:
             try:
-                sub = gb.find_submission(nbg.ASSIGNMENT, student.id)
+                sub = gb.find_submission(ASSIGNMENT, student.id)
             except Exception:  # no submission
                 continue
             out[student.id] = {nb.name: float(nb.score) for nb in sub.notebooks}
@@ -154,7 +153,7 @@ def build_report(course: Path, out: Path) -> Path:
     course = Path(course).resolve()
     if not (course / "nbgrader_config.py").is_file():
         raise FileNotFoundError(f"{course} is not a trainlab course folder; give the folder `trainlab course` made.")
-    page = render_report(f"{nbg.course_id_of(course)} / {nbg.ASSIGNMENT}", notebook_scores(course),
+    page = render_report(f"{course_id_of(course)} / {ASSIGNMENT}", notebook_scores(course),
                          check_results(course), Ledger(course).records)
     out = Path(out)
     out.write_text(page, encoding="utf-8")

@@ -1,7 +1,7 @@
 """Instructor sub-commands of `trainlab` (absent from the student release)."""
 from __future__ import annotations
 
-from ..runner import Runner, project_root
+from ..core.runner import Runner, project_root
 
 
 def cmd_release(args) -> int:
@@ -13,7 +13,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_fixtures(args) -> int:
-    from ..engine import reference_src
+    from ..core.engine import reference_src
     from .make_fixtures import make_fixtures
 
     ref = reference_src()
@@ -72,11 +72,13 @@ def _written(entry: dict) -> str:
 
 
 def cmd_autograde(args) -> int:
-    from ..sandbox import isolation
-    from .course import autograde_all, scores
+    from ..sandbox.host import isolation
+    from .autograde import autograde_all
+    from .gradebook import scores
 
     if args.db:
-        from .course import db_url_of, use_gradebook
+        from .layout import db_url_of
+        from .gradebook import use_gradebook
 
         if args.db != db_url_of(args.course):
             use_gradebook(args.course, args.db)

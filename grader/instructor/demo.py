@@ -19,10 +19,13 @@ from pathlib import Path
 
 import nbformat
 
-from ..engine import FAILED, NOT_IMPLEMENTED, run_checks
+from ..core.engine import FAILED, NOT_IMPLEMENTED, run_checks
 from ..notebook import seed_for_student
-from ..runner import Runner, project_root
-from . import course as nbg
+from ..core.runner import Runner, project_root
+from . import gradebook
+from .autograde import autograde_all
+from .course import build_course
+from .layout import ASSIGNMENT, write_json
 from .answers import model_answer
 from .release import build_release
 
@@ -49,7 +52,7 @@ BUGS = {
 
 
 def _release_notebooks(course: Path) -> list[Path]:
-    return sorted((course / "release" / nbg.ASSIGNMENT).glob("*.ipynb"))
+    return sorted((course / "release" / ASSIGNMENT).glob("*.ipynb"))
 
 
 def _answered(release_nb: Path, source_nb: Path, student: str, answers: dict):
@@ -76,12 +79,12 @@ def _answered(release_nb: Path, source_nb: Path, student: str, answers: dict):
 
 def make_submissions(root: Path, course: Path, submitted: Path) -> list[str]:
     """Write submitted/<student>/<assignment>/ for reference, blank and the buggy students."""
-    source = course / "source" / nbg.ASSIGNMENT
-    release = course / "release" / nbg.ASSIGNMENT
+    source = course / "source" / ASSIGNMENT
+    release = course / "release" / ASSIGNMENT
     students = ["reference", "blank", *BUGS]
     answers = json.loads(DEMO_ANSWERS.read_text()) if DEMO_ANSWERS.is_file() else {}
     for student in students:
-        dest = submitted / student / nbg.ASSIGNMENT
+        dest = submitted / student / ASSIGNMENT
         if student == "blank":
             shutil.copytree(release, dest)
             continue
@@ -115,20 +118,20 @@ def run_demo(out: Path, progress=None, log=print) -> dict:
     started = time.perf_counter()
     course = out / "course"
     log(f"building the nbgrader course in {course}")
-    nbg.build_course(root, course)
+    build_course(root, course)
     log(f"building the student release in {out / 'release'}")
     build_release(root, out / "release")
     submitted = out / "submitted"
     students = make_submissions(root, course, submitted)
     log(f"autograding {len(students)} submissions through nbgrader: {', '.join(students)}")
-    status = nbg.autograde_all(course, submitted, progress=progress)
-    graded = nbg.scores(course)
+    status = autograde_all(course, submitted, progress=progress)
+    graded = gradebook.scores(course)
     reference = Runner(root / "src")
-    summary = {"assignment": nbg.ASSIGNMENT, "students": {}}
+    summary = {"assignment": ASSIGNMENT, "students": {}}
     for student in students:
         entry = {**graded.get(student, {}), **status[student]}
-        entry.update(direct_check(submitted / student / nbg.ASSIGNMENT / "src", student, reference))
+        entry.update(direct_check(submitted / student / ASSIGNMENT / "src", student, reference))
         summary["students"][student] = entry
     summary["seconds"] = round(time.perf_counter() - started, 1)
-    nbg.write_json(out / "summary.json", summary)
+    write_json(out / "summary.json", summary)
     return summary

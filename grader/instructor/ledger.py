@@ -63,7 +63,7 @@ def files_hash(folder: Path) -> str:
 
 def course_copy(course: Path, student: str) -> Path:
     """The course's copy of a student's submission (what nbgrader grades)."""
-    from .course import ASSIGNMENT  # course.py imports this module
+    from .layout import ASSIGNMENT  # course.py imports this module
 
     return Path(course) / "submitted" / student / ASSIGNMENT
 

@@ -1,6 +1,6 @@
 """Write grader/fixtures/<topic>.npz from the reference solutions (`trainlab fixtures`).
 
-With each case's outputs go its derived values (grader/checks/derived.py): what its checks need
+With each case's outputs go its derived values (grader/core/derived.py): what its checks need
 from a correct implementation beyond the reference's outputs, computed here on the instructor side.
 """
 from __future__ import annotations
@@ -9,10 +9,10 @@ import zlib
 
 import numpy as np
 
-from ..cases import CASES, run_case
-from ..fixture_store import FIXTURE_DIR, save_topic
+from ..core.cases import CASES, run_case
+from ..core.fixture_store import FIXTURE_DIR, save_topic
 from ..hidden.derived import derive
-from ..registry import load_all
+from ..catalogue import load_all
 
 FIXTURE_SEED = 231
 

@@ -7,12 +7,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from .layout import EXCLUDED
 from .strip import has_solution, strip_solutions
 
-# Paths (relative to the project root) that never reach students: hidden checks, the instructor
-# tools, the held-out images the best model is graded on, the catalogue of buggy implementations
-# (near-solutions), benchmarks and CI. The grader/ ones are hidden from the notebook kernel too.
-EXCLUDED = ("grader/hidden", "grader/instructor", "grader/heldout", "tests", "benchmarks", ".ci", ".git")
 COPIED = ("README.md", "pyproject.toml", "requirements.txt", "src", "grader", "datasets")
 IGNORED_NAMES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
 
@@ -41,7 +38,8 @@ def release_notebooks(root: Path, out: Path) -> None:
     """Student notebooks made by stock `nbgrader generate_assignment`: no solutions, hidden tests or outputs."""
     import tempfile
 
-    from .course import ASSIGNMENT, build_course, notebooks
+    from .layout import ASSIGNMENT, notebooks
+    from .course import build_course
 
     if not notebooks(root):
         return

@@ -32,13 +32,13 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float
 
-from ..engine import reference_src, run_checks
+from ..core.engine import reference_src, run_checks
 from ..notebook import BEST_MODEL_CELL, BEST_MODEL_FILE, evaluate_saved_model
-from ..report import text_report
-from ..sandbox import DEFAULT_LIMITS
+from ..core.report import text_report
+from ..sandbox.host import DEFAULT_LIMITS
+from .layout import TRUSTED_MARK
 
 SECRET_FILE = ".trainlab_secret"
-TRUSTED_MARK = "trusted score for"  # in nbgrader's log: proof that this preprocessor ran
 
 
 def make_secret(course: Path) -> None:
@@ -86,7 +86,7 @@ def autograde_steps() -> list:
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
     if steps.index(Execute) > steps.index(SaveAutoGrades):
         raise RuntimeError("this nbgrader saves grades before executing notebooks; trusted scores cannot be placed")
-    from .jobs import IMPORT_ENV, ImportExecuted
+    from .cluster import IMPORT_ENV, ImportExecuted
     from .sanitize import SanitizeOutputs
 
     at = steps.index(Execute)
@@ -106,7 +106,7 @@ class TrustedScores(NbGraderPreprocessor):
                                help="Wall-clock limit for all checks of one notebook of one student.")
 
     def preprocess(self, nb, resources):
-        from .course import checks_of_cell
+        from .cells import checks_of_cell
 
         student = resources["nbgrader"]["student"]
         assignment = resources["nbgrader"]["assignment"]

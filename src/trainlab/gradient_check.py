@@ -19,12 +19,12 @@ STEP = 1e-5  # centred-difference step: truncation error ~h^2, rounding error ~e
 REL_ERROR_FLOOR = 1e-8
 
 
-# grader/compare.py holds the grader's copy of this definition (rel_error); keep the two identical.
+# grader/core/compare.py holds the grader's copy of this definition (rel_error); keep the two identical.
 # tests/test_library.py compares them. The student package must not import the grader.
 def rel_error(x, y):
     """Largest elementwise relative error: max_i |x_i - y_i| / max(|x_i| + |y_i|, 1e-8).
 
-    The same definition as grader/compare.py (the grader's copy, which the checks use; this
+    The same definition as grader/core/compare.py (the grader's copy, which the checks use; this
     package does not import the grader). Around 1e-7 or less means a correct gradient.
     """
     x = np.asarray(x, dtype=np.float64)

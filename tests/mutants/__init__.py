@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from grader.registry import TOPICS
+from grader.core.registry import TOPICS
 
 
 
@@ -114,8 +114,8 @@ def _scratch(reference):
 
 def add_scratch_mutants() -> None:
     """An in-place mutant for every function with an in-place check (beside any hand-written ones)."""
-    from grader.cases import INPLACE_NAME
-    from grader.registry import select
+    from grader.core.cases import INPLACE_NAME
+    from grader.catalogue import select
 
     for chk in select(hidden=False):
         target = f"{chk.topic}.{chk.function}"
@@ -154,8 +154,8 @@ def judge_hints(m: Mutant, results) -> tuple[bool, list[str]]:
 def measure_hints(seed: int = 1, mutants=None, reference=None) -> list[tuple[Mutant, bool, list[str]]]:
     """Grade every mutant as at grading time (hidden checks, fresh inputs, the reference at hand)
     and judge its hints: [(mutant, named, misleading hints)]."""
-    from grader.engine import run_checks
-    from grader.runner import Runner, default_src
+    from grader.core.engine import run_checks
+    from grader.core.runner import Runner, default_src
 
     reference = reference or Runner(default_src())
     verdicts = []

@@ -24,6 +24,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .job import grade_one, one_blas_thread, report_progress
+from .layout import ASSIGNMENT, last_error, nbgrader
+
 COURSE_PARTS = ("nbgrader_config.py", ".trainlab_secret", "source", "kernel")
 IMPORT_ENV = "TRAINLAB_IMPORT_EXECUTED"  # set only by the coordinator, for its import run
 STAGING = ".trainlab_incoming"
@@ -55,7 +58,6 @@ def unpack(files: dict[str, bytes], dest: Path) -> None:
 def grade_submission(student: str, course_files: dict[str, bytes], submission_files: dict[str, bytes]) -> dict:
     """One grading job. Returns {"ok", "error", "seconds", "notebooks": {name: bytes},
     "trusted": {name: bytes}} (plain data)."""
-    from .course import ASSIGNMENT, _grade_one, _last_error, nbgrader, one_blas_thread
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="trainlab-job-") as tmp:
@@ -66,9 +68,9 @@ def grade_submission(student: str, course_files: dict[str, bytes], submission_fi
         private_db = f"--CourseDirectory.db_url=sqlite:///{course / 'job.db'}"
         done = nbgrader(course, "generate_assignment", ASSIGNMENT, "--force", private_db)
         if done.returncode != 0:
-            result = {"ok": False, "error": f"the worker could not set up the course: {_last_error(done)}"}
+            result = {"ok": False, "error": f"the worker could not set up the course: {last_error(done)}"}
         else:
-            result = _grade_one(course, student, extra=(private_db,), feedback=False, env=one_blas_thread())
+            result = grade_one(course, student, extra=(private_db,), feedback=False, env=one_blas_thread())
         autograded = course / "autograded" / student / ASSIGNMENT
         result["notebooks"] = {p.name: p.read_bytes() for p in sorted(autograded.glob("*.ipynb"))} if result["ok"] else {}
         result["trusted"] = pack(course / "trusted" / student) if (course / "trusted" / student).is_dir() else {}
@@ -79,7 +81,6 @@ def grade_submission(student: str, course_files: dict[str, bytes], submission_fi
 def import_result(course: Path, student: str, result: dict) -> dict:
     """The coordinator's half of a remote job: the returned notebooks into the gradebook (through a
     kernel-less nbgrader autograde), the trusted results into course/trusted/, then feedback."""
-    from .course import ASSIGNMENT, _grade_one
     from .ledger import TRUSTED_FOLDER
 
     if not result.get("ok"):
@@ -90,7 +91,7 @@ def import_result(course: Path, student: str, result: dict) -> dict:
     trusted = Path(course) / TRUSTED_FOLDER / student
     shutil.rmtree(trusted, ignore_errors=True)
     unpack(result["trusted"], trusted)
-    imported = _grade_one(Path(course), student, env={IMPORT_ENV: str(Path(course).resolve() / STAGING)},
+    imported = grade_one(Path(course), student, env={IMPORT_ENV: str(Path(course).resolve() / STAGING)},
                           mark=IMPORT_MARK)
     shutil.rmtree(staging, ignore_errors=True)
     # seconds: the job on its worker; import_seconds: this process's serial share (import and feedback)
@@ -144,3 +145,26 @@ class DaskExecutor:
 
     def close(self):
         self.client.close()
+
+
+def grade_on_cluster(course: Path, scheduler: str, todo: list[str], finish, progress, kept: int) -> None:
+    """Grade on a Dask cluster: each submission goes to a worker as data (grade_submission),
+    its results come back as data, and this process imports them into the course and gradebook."""
+    executor = DaskExecutor(scheduler, course)
+    try:
+        futures = {executor.submit(s, course / "submitted" / s / ASSIGNMENT): s for s in todo}
+        bar = progress(executor.as_completed(futures), total=len(futures)) if progress else executor.as_completed(futures)
+        failed = 0
+        for future in bar:
+            student = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # a worker lost or a job that raised: this student only
+                result = {"ok": False, "error": f"the grading job failed on the cluster ({type(exc).__name__}: {exc})"[:400],
+                          "seconds": 0.0}
+            result = import_result(course, student, result)
+            finish(student, result)
+            failed += not result["ok"]
+            report_progress(bar, failed, kept)
+    finally:
+        executor.close()

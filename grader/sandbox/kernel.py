@@ -2,7 +2,7 @@
 
 nbgrader executes each submitted notebook in a kernel, and everything in it is student code: the
 notebook's cells and the student's modules they import. SandboxedKernelManager starts that kernel
-through bubblewrap (grader/sandbox.py) with the same isolation as the check worker:
+through bubblewrap (grader/sandbox/host.py) with the same isolation as the check worker:
 
 * visible: the Python installation (read-only, with the records that name a development checkout
   blanked: sandbox.hidden_install_files), a copy of the public grader and data loaders (read-only,
@@ -38,8 +38,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Unicode
 
 from ..notebook import BEST_MODEL_FILE
-from ..sandbox import (BOX_CODE, Limits, bwrap_args, clean_env, confine_options, copy_submission_tree, isolation,
-                       sandbox_uid, worker_code)
+from .host import (BOX_CODE, Limits, bwrap_args, clean_env, confine_options, copy_submission_tree, isolation, sandbox_uid, worker_code)
 
 PUBLIC = "/trainlab/public"  # where the public grader appears inside the sandbox
 WORK = "/home/student/assignment"  # where the kernel's scratch copy of its folder appears inside the sandbox

@@ -1,8 +1,8 @@
 """The sandbox worker: loads one student package and calls its functions on request.
 
-Started by grader.sandbox as `python -I worker.py SRC [--uid N]`, inside the sandbox, with this
+Started by grader.sandbox.host as `python -I worker.py SRC [--uid N]`, inside the sandbox, with this
 file, wire.py and invoke.py in one read-only folder and nothing else of the grader. It talks to the
-trusted grader over its standard input and output in grader/wire.py frames; whatever the student
+trusted grader over its standard input and output in grader/sandbox/inside/wire.py frames; whatever the student
 code prints goes to the log that replaced standard output. Before any student code loads it sets
 the resource limits it is given and, when started as root, drops to the unprivileged uid N.
 

@@ -12,9 +12,12 @@ from .cases import is_style
 from .errors import CheckFailure, NotImplementedYet, SubmissionError
 from .fixture_store import Fixtures
 from .inner import FaithfulRunner, inner_functions
-from .invoke import FLOAT_HINT
-from .registry import CHECKS, Context, check_rng, select
+from ..sandbox.inside.invoke import FLOAT_HINT
+from ..catalogue import select
+from .registry import CHECKS, Context, check_rng
 from .runner import Runner, default_src
+
+GRADER = __package__.rpartition(".")[0]  # the grader package: its checks/ hold each topic's hints
 
 PASSED, FAILED, NOT_IMPLEMENTED = "passed", "failed", "not implemented yet"
 # Built from parts so that this file, which ships to students, holds no marker line itself.
@@ -55,7 +58,7 @@ def run_checks(src=None, topics=None, hidden=False, seed=0, overrides=None, refe
 
     `reference` is a Runner on the reference solutions (built on demand for hidden checks and
     fresh inputs). `checks` overrides the selection (used by tests). With `sandbox` the student
-    code runs in a SandboxRunner (grader/sandbox.py), never in this process. With `fresh` every
+    code runs in a SandboxRunner (grader/sandbox/host.py), never in this process. With `fresh` every
     check, public ones included, draws new inputs from `seed` and compares with the reference
     computed live, so answers memorised from the stored fixtures are worth nothing (grading).
     """
@@ -155,7 +158,7 @@ class Grading:
 
     def inner(self, chk) -> tuple:
         """On a self-check, the graded functions the student's own function calls (at grading the
-        stand-in of grader/inner.py judges them)."""
+        stand-in of grader/core/inner.py judges them)."""
         if self.reference is not None or not hasattr(self.runner, "function"):
             return ()
         return tuple(n.rpartition(".")[2] for n in inner_functions(self.runner, f"{chk.topic}.{chk.function}"))
@@ -251,7 +254,7 @@ def _student_runner(src: Path, overrides, sandbox: bool, limits):
         return Runner(src, overrides=overrides)
     if overrides:
         raise ValueError("overrides are in-process test doubles; they cannot run in the sandbox")
-    from .sandbox import DEFAULT_LIMITS, SandboxRunner
+    from ..sandbox.host import DEFAULT_LIMITS, SandboxRunner
 
     runner = SandboxRunner(src, limits or DEFAULT_LIMITS)
     runner.start()
@@ -283,14 +286,14 @@ def _attempt(chk, ctx) -> Result:
 
 def _float_error_hint(chk) -> str | None:
     """The topic's own hint for a floating-point error in this function, if it has one."""
-    module = importlib.import_module(f"{__package__}.checks.{chk.topic}")
+    module = importlib.import_module(f"{GRADER}.checks.{chk.topic}")
     return getattr(module, "FLOAT_ERROR_HINTS", {}).get(chk.function)
 
 
 def _error_hint(chk, message: str) -> str | None:
     """The topic's hint for an error the student's function raised, recognised by words of its
     message (ERROR_HINTS: function -> [(words, hint)]), if it has one."""
-    module = importlib.import_module(f"{__package__}.checks.{chk.topic}")
+    module = importlib.import_module(f"{GRADER}.checks.{chk.topic}")
     for words, hint in getattr(module, "ERROR_HINTS", {}).get(chk.function, ()):
         if f"{chk.function} raised" in message and words in message:
             return hint
@@ -306,7 +309,7 @@ CACHE_HINT = ("a backward reads the cache its own forward built: the items your 
 
 def _charge_inner(chk, ctx, failure: Result) -> Result:
     """A failure of a function built on other student functions is its own only if it does not
-    behave exactly like the reference built on the student's inner functions (grader/inner.py)."""
+    behave exactly like the reference built on the student's inner functions (grader/core/inner.py)."""
     name = f"{chk.topic}.{chk.function}"
     inner = inner_functions(ctx.reference, name)
     if not inner:

@@ -54,7 +54,7 @@ class Context:
     fixtures: object = None
     fresh: bool = False  # grading: public checks draw fresh inputs instead of replaying fixtures
     # Short names of the functions the check used but does not grade (through `forward` or
-    # `other`): a failure they cause is charged to them (grader/engine.py, Grading.upstream).
+    # `other`): a failure they cause is charged to them (grader/core/engine.py, Grading.upstream).
     upstream: set = field(default_factory=set)
     # Short names of the student functions the check compares the graded one with (its peers).
     peers: set = field(default_factory=set)
@@ -116,7 +116,7 @@ def register(check_: Check) -> Check:
     if check_.function in GIVEN_FUNCTIONS:
         check_ = replace(check_, points=0.0)
     if check_.topic not in TOPICS:
-        raise ValueError(f"unknown topic {check_.topic!r}; add it to grader.registry.TOPICS")
+        raise ValueError(f"unknown topic {check_.topic!r}; add it to grader.core.registry.TOPICS")
     if any(c.id == check_.id for c in CHECKS):
         raise ValueError(f"two checks share the id {check_.id}")
     CHECKS.append(check_)
@@ -138,24 +138,6 @@ def check_rng(seed: int, check_id: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(check_id.encode())])
 
 
-def select(topics=None, hidden: bool = False) -> list[Check]:
-    """Checks of the given topics (all by default); hidden ones only when asked for."""
-    load_all(hidden)
-    wanted = set(topics or TOPICS)
-    unknown = wanted - set(TOPICS)
-    if unknown:
-        raise ValueError(f"unknown topic {sorted(unknown)[0]!r}; choose from {', '.join(TOPICS)}")
-    return [c for c in CHECKS if c.topic in wanted and (hidden or not c.hidden)]
-
-
-def load_all(hidden: bool) -> None:
-    """Import the modules that register checks (hidden ones only where they are present)."""
-    from . import checks  # noqa: F401  (registers the public checks)
-
-    if hidden and hidden_available():
-        from . import hidden as hidden_checks  # noqa: F401
-
-
 def hidden_available() -> bool:
     """True on the instructor side, where grader/hidden/ sits beside this file."""
-    return (Path(__file__).resolve().parent / "hidden" / "__init__.py").is_file()
+    return (Path(__file__).resolve().parents[1] / "hidden" / "__init__.py").is_file()

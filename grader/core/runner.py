@@ -6,21 +6,21 @@ plain results back. Two runners share that interface:
 
 * `Runner` calls the package in this process. It serves self-checks (a student can only fool
   themselves), the reference solutions and the test catalogue of buggy implementations.
-* `grader.sandbox.SandboxRunner` calls it in a restricted child process and receives the results
-  as plain data (grader/wire.py). Grades are decided only through it.
+* `grader.sandbox.host.SandboxRunner` calls it in a restricted child process and receives the results
+  as plain data (grader/sandbox/inside/wire.py). Grades are decided only through it.
 
 Both report outcomes the same way: NotImplementedYet for an unfinished function, CheckFailure (with
 a message written for the student) for anything else that went wrong, SubmissionError when the
 package cannot be loaded at all. Both keep, in `last_changed`, the names of the arguments the last
 call wrote into in place; only the in-place checks look at it. The calling itself (copies of the arguments, in-place write
-detection, floating-point errors as failures) lives in grader/invoke.py, shared by both.
+detection, floating-point errors as failures) lives in grader/sandbox/inside/invoke.py, shared by both.
 """
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
 
-from . import invoke
+from ..sandbox.inside import invoke
 from .errors import CheckFailure, NotImplementedYet, SubmissionError
 
 PACKAGE = invoke.PACKAGE
@@ -28,7 +28,7 @@ PACKAGE = invoke.PACKAGE
 
 def project_root() -> Path:
     """The folder that holds grader/ and src/ (the repository or a student release)."""
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def default_src() -> Path:

@@ -7,7 +7,7 @@ the instructor side, draws fresh random shapes and values from the per-student s
 with the reference package computed live. One definition, two uses, so the two kinds never drift.
 
 A GradCase compares a backward pass with centred differences of the student's own forward pass
-along a few random directions (see grader/numgrad.py).
+along a few random directions (see grader/core/numgrad.py).
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class Case:
     alternatives: tuple = ()
     # A backward case: run(call, inputs, forward_call) builds its cache with the student's own
     # forward (forward_call is Context.forward), so the cache layout is the student's; a failure
-    # that a wrong forward causes is charged to the forward (grader/engine.py, Grading.upstream).
+    # that a wrong forward causes is charged to the forward (grader/core/engine.py, Grading.upstream).
     needs_forward: bool = False
     # A comparison of its own, (inputs, got, expected) -> None raising CheckFailure, for outputs
     # that the docstring does not pin down exactly (any correct dropout draw); None: the reference's.

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import hidden_available
+from .registry import hidden_available
 
-STORED = "_derived"  # present in a case's stored outputs when its derived values were stored with them
+from .fixture_store import STORED
 
 
 def derived_values(function: str, inputs: dict, expected: dict) -> dict:

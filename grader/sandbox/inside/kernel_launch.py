@@ -1,8 +1,8 @@
-"""Start a notebook kernel inside the sandbox (used under autograde by grader/instructor/kernel.py).
+"""Start a notebook kernel inside the sandbox (used under autograde by grader/sandbox/kernel.py).
 
     python -I kernel_launch.py PUBLIC_ROOT -f CONNECTION_FILE [confine options]
 
-Applies the resource limits and drops to the unprivileged uid (grader/confine.py), puts the public
+Applies the resource limits and drops to the unprivileged uid (grader/sandbox/inside/confine.py), puts the public
 grader (no hidden checks, no instructor tools, no reference solutions) first on sys.path, then runs
 ipykernel. Imports only the standard library and pyzmq before the kernel starts.
 """

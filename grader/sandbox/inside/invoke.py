@@ -1,6 +1,6 @@
 """Calling one student function: the part of the runner that runs wherever the student code runs.
 
-Used in-process by grader.runner.Runner (self-checks) and inside the sandbox worker (grading), so
+Used in-process by grader.core.runner.Runner (self-checks) and inside the sandbox worker (grading), so
 it imports only the standard library and NumPy, and reports outcomes as CallError with a `kind`:
 
 * "not_implemented": the function still raises NotImplementedError;
@@ -38,7 +38,7 @@ class CallError(Exception):
 
 
 # The generic hint of a floating-point error; the grader replaces it by the function's own where
-# its topic module has one (FLOAT_ERROR_HINTS, see grader/engine.py).
+# its topic module has one (FLOAT_ERROR_HINTS, see grader/core/engine.py).
 FLOAT_HINT = ("an intermediate value overflowed, divided by zero or became invalid; look for a division by a "
               "quantity that can be 0, a log or sqrt of a negative number, or an exp of a large one.")
 

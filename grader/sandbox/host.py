@@ -1,8 +1,8 @@
 """Running student code where it cannot touch the grader: the sandbox and the SandboxRunner.
 
 The trusted grader (checks, reference solutions, hidden checks, verdicts) never imports student
-code. A SandboxRunner starts a worker (grader/worker.py) in a fresh interpreter and sends it the
-calls a check makes, as plain data (grader/wire.py, no pickle); the worker sends back plain data,
+code. A SandboxRunner starts a worker (grader/sandbox/inside/worker.py) in a fresh interpreter and sends it the
+calls a check makes, as plain data (grader/sandbox/inside/wire.py, no pickle); the worker sends back plain data,
 which is validated here before any check sees it.
 
 The worker runs:
@@ -40,12 +40,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import invoke, wire
-from .errors import CheckFailure, SubmissionError
-from .runner import keep_state, translate
+from .inside import invoke, wire
+from ..core.errors import CheckFailure, SubmissionError
+from ..core.runner import keep_state, translate
 
-HERE = Path(__file__).resolve().parent
-WORKER_FILES = ("worker.py", "wire.py", "invoke.py", "confine.py", "kernel_launch.py")
+INSIDE = Path(__file__).resolve().parent / "inside"  # what runs in the box: the whole folder is copied
 BOX_CODE = "/sandbox"  # where the worker's files appear inside the sandbox
 BOX_SRC = "/submission/src"
 PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # correctness settings for some CPUs
@@ -212,9 +211,10 @@ def confine_options(limits: Limits, uid: int | None) -> list[str]:
 def worker_code(dest: Path) -> Path:
     """Copy the files that run inside the sandbox (and nothing else of the grader) into `dest`."""
     dest.mkdir(mode=0o755, parents=True, exist_ok=True)
-    for name in WORKER_FILES:
-        shutil.copyfile(HERE / name, dest / name)
-        os.chmod(dest / name, 0o644)
+    for source in sorted(INSIDE.glob("*.py")):
+        if source.name != "__init__.py":
+            shutil.copyfile(source, dest / source.name)
+            os.chmod(dest / source.name, 0o644)
     return dest
 
 
