@@ -1,9 +1,71 @@
-"""The course's checks, loaded in one pass: every topic's public checks (grader/checks), then, on
-the instructor side, the hidden ones (grader/hidden). The check framework (grader/core) never
-imports them; whoever runs checks selects them here."""
+"""The course's checks, built in one explicit pass from the topics' declarations.
+
+Each module grader/checks/<topic>.py declares a Topic (grader/core/topic.py): its checks, its
+reference-output and gradient cases, its given functions and hint words. Importing it grades
+nothing. `build` turns every topic, in TOPICS order, into the list of checks that runs:
+
+1. each topic's public checks, as declared (cases and gradient cases included);
+2. one in-place check per function with a case and no style check of its own on its inputs;
+3. on the instructor side, where grader/hidden/ is present: the hidden twin of every case and
+   gradient case, then each topic's hidden-only checks (grader/hidden/<topic>.py).
+
+A given function's checks run and carry no points. The framework (grader/core) never imports the
+checks; whoever runs them selects them here.
+"""
 from __future__ import annotations
 
+import importlib
+from dataclasses import replace
+
+from .core.cases import hidden_case_check, hidden_grad_check, inplace_checks
 from .core.registry import CHECKS, TOPICS, Check, hidden_available
+from .core.topic import Topic
+
+_built = {"hidden": None}
+
+
+def topics() -> list[Topic]:
+    """Every topic's declaration, in TOPICS order (its check module imported, nothing registered)."""
+    return [importlib.import_module(f"{__package__}.checks.{name}").T for name in TOPICS]
+
+
+def topic(name: str) -> Topic:
+    return importlib.import_module(f"{__package__}.checks.{name}").T
+
+
+def given_functions() -> frozenset:
+    """Functions given complete in the student library: checked, worth no points."""
+    return frozenset().union(*(t.given for t in topics()))
+
+
+def build(hidden: bool) -> list[Check]:
+    """The course's checks, public ones first (see the module docstring)."""
+    declared = topics()
+    if hidden:
+        for name in TOPICS:  # hidden-only checks: declared on the same Topic objects
+            importlib.import_module(f"{__package__}.hidden.{name}")
+    checks = [c for t in declared for c in t.checks if not c.hidden]
+    checks += [c for t in declared for c in inplace_checks(t)]
+    if hidden:
+        checks += [hidden_case_check(case) for t in declared for case in t.cases if case.twin]
+        checks += [hidden_grad_check(case) for t in declared for case in t.grad_cases]
+        checks += [c for t in declared for c in t.checks if c.hidden]
+    given = given_functions()
+    checks = [replace(c, points=0.0) if c.function in given else c for c in checks]
+    seen = set()
+    for chk in checks:
+        if chk.id in seen:
+            raise ValueError(f"two checks share the id {chk.id}")
+        seen.add(chk.id)
+    return checks
+
+
+def load_all(hidden: bool) -> None:
+    """Make CHECKS the course's checks (hidden ones too where they are present and asked for)."""
+    hidden = bool(hidden and hidden_available()) or bool(_built["hidden"])
+    if _built["hidden"] is None or hidden != _built["hidden"]:
+        CHECKS[:] = build(hidden)
+        _built["hidden"] = hidden
 
 
 def select(topics=None, hidden: bool = False) -> list[Check]:
@@ -16,9 +78,6 @@ def select(topics=None, hidden: bool = False) -> list[Check]:
     return [c for c in CHECKS if c.topic in wanted and (hidden or not c.hidden)]
 
 
-def load_all(hidden: bool) -> None:
-    """Import the modules that register checks (hidden ones only where they are present)."""
-    from . import checks  # noqa: F401  (registers the public checks)
-
-    if hidden and hidden_available():
-        from . import hidden as hidden_checks  # noqa: F401
+def cases() -> list:
+    """Every reference-output case, in topic order (the public fixtures are written from these)."""
+    return [case for t in topics() for case in t.cases]

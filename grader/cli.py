@@ -1,6 +1,7 @@
 """The `trainlab` command.
 
     trainlab check [TOPIC ...] [--src DIR] [--hidden] [--sandbox] [--seed N] [--json]
+    trainlab check --list [TOPIC ...]      (every check per function, its points, hidden or not)
     trainlab release --out DIR             (instructor side)
     trainlab fixtures                      (instructor side: rewrite the public fixtures)
 
@@ -21,6 +22,12 @@ def cmd_check(args) -> int:
     from .core.errors import SubmissionError
     from .core.report import print_json, print_table
 
+    if args.list:
+        from .catalogue import select
+        from .core.report import print_check_list
+
+        print_check_list(select(args.topics or None, hidden=hidden_available()))
+        return 0
     if args.src is not None and not Path(args.src).is_dir():
         raise SubmissionError(f"--src {args.src} is not a folder; point it at the folder that holds trainlab/.")
     if args.hidden and not hidden_available():
@@ -48,6 +55,8 @@ def add_check_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per check")
     p.add_argument("--failures-only", action="store_true", help="list only functions (or checks) that did not pass")
     p.add_argument("--all-checks", action="store_true", help="one row per check instead of one per function")
+    p.add_argument("--list", action="store_true",
+                   help="list every check per function with its points (hidden ones too where they are present); run nothing")
     p.set_defaults(func=cmd_check)
 
 

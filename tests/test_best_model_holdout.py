@@ -19,8 +19,8 @@ import pytest
 
 from grader.core.engine import reference_src
 from grader.heldout import HELDOUT_FILE, HELDOUT_PER_CLASS, build_heldout, image_hashes, load_heldout
-from grader.notebook import BEST_MODEL_FILE, best_model_threshold, evaluate_saved_model, pixel_features, save_model
-from grader.saved_model import MAX_PARAMETERS
+from grader.challenge import (BEST_MODEL_FILE, best_model_threshold, evaluate_saved_model, pixel_features, save_model)
+from grader.challenge.saved_model import MAX_PARAMETERS
 from trainlab_datasets import find_fashion_mnist, load_dataset
 
 SOURCE = "fashion_mnist_subset"

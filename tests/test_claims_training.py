@@ -110,7 +110,7 @@ def test_the_reference_best_model_reaches_what_notebook_07_says(seed):
     """07, section 7: the reference solution cell, run in fast mode on the default data with another
     seed, clears the graded threshold and lands within 0.02 of the 0.884 the notebook states."""
     import nbformat
-    from grader.notebook import best_model_threshold
+    from grader.challenge import best_model_threshold
 
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
              for c in nbformat.read(ROOT / "notebooks" / "07_babysitting.ipynb", as_version=4).cells}

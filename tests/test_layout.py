@@ -118,3 +118,13 @@ def _stdlib(name: str) -> bool:
     import sys
 
     return name in sys.stdlib_module_names or name == "__future__"
+
+
+def test_no_tracked_file_is_one_git_ignores():
+    """Artefacts of a run (coverage data, the model notebook 07 saves) stay out of the repository."""
+    import subprocess
+
+    done = subprocess.run(["git", "ls-files", "-ci", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert not done.stdout.split(), done.stdout

@@ -44,7 +44,7 @@ def test_every_autograded_code_cell_is_scored_by_the_trusted_grader():
     """TrustedScores rescores grade(...) cells and the best-model cell; any other graded code cell
     would keep whatever the student's kernel printed, so the course must have none."""
     from grader.instructor.cells import grade_calls
-    from grader.notebook import BEST_MODEL_CELL
+    from grader.challenge import BEST_MODEL_CELL
 
     for path in NOTEBOOKS:
         for cell in nbformat.read(path, as_version=4).cells:

@@ -6,9 +6,10 @@ import numpy as np
 from ..core.cases import Case, add_case, add_dtype_check, add_layer_cases
 from ..core.compare import assert_true
 from ..core.registry import check
+from ..core.topic import Topic
 from .common import away_from_zero, dims, extreme, formula_hint, same_values
 
-T = "activations"
+T = Topic("activations")
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
 
 

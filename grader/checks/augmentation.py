@@ -13,9 +13,10 @@ import numpy as np
 from ..core.cases import Case, add_case
 from ..core.compare import TOL_EXACT, assert_close, assert_true, describe
 from ..core.registry import check
+from ..core.topic import Topic
 from .common import away_from_half, away_from_zero, dims
 
-T = "augmentation"
+T = Topic("augmentation", inplace_example="out = np.where(mask, 0, x)")
 SEED_HIGH = 2**31
 MAX_PADDING = 3  # hidden cases draw a padding in [1, MAX_PADDING] (with 0, padding mistakes cannot show)
 HIDDEN_BATCH = (40, 65)  # hidden cases draw N in [40, 64]

@@ -12,9 +12,10 @@ import numpy as np
 from ..core.cases import Case, add_case
 from ..core.compare import assert_true
 from ..core.registry import check
+from ..core.topic import Topic
 from .common import RAISE_HINT, dims
 
-T = "initialization"
+T = Topic("initialization", array_inputs=False)
 NORMAL = ("gaussian_init", "xavier_normal", "kaiming_normal")
 UNIFORM = ("xavier_uniform", "kaiming_uniform")
 INITIALIZERS = NORMAL + UNIFORM

@@ -6,10 +6,11 @@ import numpy as np
 from ..core.cases import (Case, GradCase, add_case, add_dtype_check, add_grad_case, add_layer_cases, compare_outputs)
 from ..core.compare import HINT_MATCH, TOL_EXACT, assert_close, assert_true, describe, rel_error
 from ..core.registry import check
+from ..core.topic import Topic
 from ..core.derived import derived_values
 from .common import dims
 
-T = "normalization"
+T = Topic("normalization", inplace_example="xc = x - mean")
 BN = f"{T}.batchnorm_forward"
 
 # Two float64 evaluations of the same quantity in different operation orders (e.g. graph vs

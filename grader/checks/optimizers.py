@@ -12,10 +12,13 @@ from ..core.cases import Case, add_case, compare_outputs
 from ..core.compare import HINT_MATCH, TOL_EXACT, assert_close, assert_true, describe
 from ..core.errors import CheckFailure
 from ..core.registry import check
+from ..core.topic import Topic
 from .common import away_from_zero, dims, same_values
 from ..core.derived import derived_values
 
-T = "optimizers"
+T = Topic("optimizers", given=("sgd", "get_rule"), inplace_example="next_w = w - learning_rate * dw",
+          inplace_entry_hint="store new state as a new array (config[key] = new_value), never with *=, += or out= "
+                             "on the array the caller gave you.")
 
 DEFAULTS = {
     "sgd": {"learning_rate": 1e-2},
@@ -295,6 +298,7 @@ FLOAT_ERROR_HINTS = {
     "rmsprop": "the first step divides by sqrt(cache) + epsilon; start cache at zeros and add epsilon after "
                "the square root so the denominator is never 0.",
 }
+T.float_error_hints = FLOAT_ERROR_HINTS
 
 
 # --- the interface: defaults, state kept in the caller's dict, no in-place writes ---------------
@@ -357,7 +361,7 @@ for _rule in RULES:
     _defaults_check(_rule)
     _keeps_state_check(_rule)
 # Writes into config's state arrays (config['velocity'] *= ...) are reported by the generic in-place
-# check of each rule (grader/core/cases.py: add_inplace_checks), once, as "changed config['velocity']".
+# check of each rule (grader/catalogue.py: the in-place checks), once, as "changed config['velocity']".
 
 
 # --- properties of particular rules -------------------------------------------------------------

@@ -14,9 +14,10 @@ from ..core.cases import Case, add_case
 from ..core.compare import assert_true
 from ..core.errors import CheckFailure
 from ..core.registry import check
+from ..core.topic import Topic
 from .common import formula_hint, same_values
 
-T = "preprocessing"
+T = Topic("preprocessing")
 TEST_SHIFT = 2.0  # the test cloud is moved by +-TEST_SHIFT per feature
 
 # Data whose PCA is well posed, so that any correct way of computing it (eigh of the covariance,
@@ -148,10 +149,6 @@ def fit_case(fn: str, name: str, keys, make, extra=lambda inputs: ()):
 # Each is written by the grader as a formula of a case's inputs (X_train, eps, k; or X and the
 # given stats), so the hint recognises the mistake whatever the student's code looks like.
 
-def _centred(X):
-    return X - X.mean(axis=0)
-
-
 def _pca_shape_hint(inputs, got, expected):
     C, N = got.get("components"), len(inputs["X_train"])
     if isinstance(C, np.ndarray) and C.ndim == 2 and C.shape[0] == N != inputs["X_train"].shape[1]:
@@ -262,6 +259,7 @@ ERROR_HINTS = {
     "pca_project": [("matmul", "the components are the COLUMNS of stats['components'], shape (D, k): project "
                                "with (X - mean) @ components.")],
 }
+T.error_hints = ERROR_HINTS
 
 
 def own_statistics_hint(inputs, got, expected):
@@ -468,6 +466,7 @@ def leaves_inputs_unchanged(fn: str):
 FUNCTIONS = ("fit_mean", "subtract_mean", "fit_standardize", "standardize", "fit_pca", "pca_project",
              "pca_reconstruct", "fit_whitening", "pca_whiten", "zca_whiten")
 
+INPUTS_UNCHANGED = "leaves X and stats unchanged"  # a style check: covers writes into every input
 PROPERTIES = [  # (function, check name, property)
     ("subtract_mean", "a shifted test set is centred with the TRAIN mean", train_stats_on_test_mean),
     ("standardize", "a shifted test set is scaled with the TRAIN mean and std", train_stats_on_test_standardize),
@@ -480,11 +479,11 @@ PROPERTIES = [  # (function, check name, property)
     ("pca_reconstruct", "reconstruct(project(X)) with all components gives X", pca_round_trip),
     ("pca_whiten", "whitened train data has identity covariance", whitened_identity("pca_whiten", False)),
     ("zca_whiten", "ZCA-whitened train data has identity covariance", whitened_identity("zca_whiten", True)),
-] + [(fn, "leaves X and stats unchanged", leaves_inputs_unchanged(fn)) for fn in FUNCTIONS]
+] + [(fn, INPUTS_UNCHANGED, leaves_inputs_unchanged(fn)) for fn in FUNCTIONS]
 
 
 def _register(fn, name, prop):
-    @check(T, fn, name)
+    @check(T, fn, name, style=name == INPUTS_UNCHANGED)
     def public(ctx):
         prop(ctx, False)
 

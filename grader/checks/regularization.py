@@ -16,9 +16,10 @@ from ..core.compare import TOL_EXACT, TOL_GRAD, assert_close, assert_true, descr
 from ..core.errors import CheckFailure
 from ..core.numgrad import directional_gradient_check
 from ..core.registry import check
+from ..core.topic import Topic
 from .common import RAISE_HINT, away_from_half, away_from_zero, dims, formula_hint
 
-T = "regularization"
+T = Topic("regularization")
 SEED_HIGH = 2**31
 PUBLIC_KEEP_PROB = 0.7  # not 0.5, so that swapping keep and drop changes the mask statistics
 
@@ -129,6 +130,7 @@ ERROR_HINTS = {
     "dropconnect_backward": [("NoneType", "in test mode the weights were used as they are and the cache holds no "
                                           "mask: dw = x.T @ dout.")],
 }
+T.error_hints = ERROR_HINTS
 
 
 def any_draw(function: str, inverted: bool):

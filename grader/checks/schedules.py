@@ -7,9 +7,10 @@ from ..core.cases import Case, add_case
 from ..core.compare import TOL_EXACT, assert_close, assert_true, describe
 from ..core.errors import CheckFailure
 from ..core.registry import check
+from ..core.topic import Topic
 from .common import RAISE_HINT, formula_hint, same_values
 
-T = "schedules"
+T = Topic("schedules", given=("get_schedule",), array_inputs=False)
 DECAYS = ("step_decay", "exponential_decay", "inverse_time_decay", "cosine_decay")
 PARAMS = {  # the keyword parameters of each schedule, as stored flat in a Case's inputs
     "step_decay": ("drop", "every"),

@@ -65,8 +65,6 @@ class GradCase:
     points: float = 1.0
 
 
-CASES: list[Case] = []
-GRAD_CASES: list[GradCase] = []
 
 
 def compare_outputs(function: str, got: dict, expected: dict, tol: float, hint=None, floor: float = 0.0) -> None:
@@ -131,8 +129,8 @@ def _compare_with_hint(case: Case, inputs, got, expected):
 
 
 def add_case(case: Case) -> Case:
-    """Register a Case and its public check (fixture replay)."""
-    CASES.append(case)
+    """Declare a Case on its topic, with its public check (fixture replay)."""
+    case.topic.cases.append(case)
 
     def public(ctx):
         if ctx.fresh:  # grading: the stored fixtures are public, so draw new shapes and values
@@ -169,8 +167,8 @@ def hidden_case_check(case: Case) -> Check:
 
 
 def add_grad_case(case: GradCase) -> GradCase:
-    """Register a gradient case and its public check (fixed seed inside the check)."""
-    GRAD_CASES.append(case)
+    """Declare a gradient case on its topic, with its public check (fixed seed inside the check)."""
+    case.topic.grad_cases.append(case)
     register(Check(case.topic, case.function, f"{case.name} (numeric gradient)", case.points, False,
                    lambda ctx: run_grad_case(case, ctx.call, case.make(ctx.rng, False), ctx.rng, ctx.forward),
                    value=True))
@@ -258,17 +256,8 @@ def add_layer_cases(topic: str, forward: str, backward: str | None, make, *, arg
 
 
 INPLACE_NAME = "leaves its inputs unchanged (no in-place writes)"
-INPLACE_WORDS = ("leaves X and stats unchanged",)  # checks that already cover writes into every input
-NO_ARRAY_INPUTS = ("initialization", "schedules")  # their functions take shapes and numbers only
-
-
-INPLACE_EXAMPLES = {  # an expression that makes a new array, in the words of each topic
-    "optimizers": "next_w = w - learning_rate * dw",
-    "normalization": "xc = x - mean",
-    "augmentation": "out = np.where(mask, 0, x)",
-    "regularization": "out = x * mask",
-    None: "out = x * mask",
-}
+ENTRY_HINT = ("compute new arrays (grads = [reg * W for W in Ws]); *=, += or out= on an array inside the "
+              "caller's list or dict change the caller's array.")
 
 
 def _inplace_check(case: Case):
@@ -288,27 +277,24 @@ def _inplace_check(case: Case):
             entry = "[" in changed[0]
             raise CheckFailure(
                 f"{case.function} changed its argument {changed[0]} in place.",
-                ("store new state as a new array (config[key] = new_value), never with *=, += or out= on the "
-                 "array the caller gave you." if case.topic == "optimizers" else
-                 "compute new arrays (grads = [reg * W for W in Ws]); *=, += or out= on an array inside the "
-                 "caller's list or dict change the caller's array.") if entry else
-                f"compute the result into a new array ({INPLACE_EXAMPLES.get(case.topic, INPLACE_EXAMPLES[None])}, "
+                (case.topic.inplace_entry_hint or ENTRY_HINT) if entry else
+                f"compute the result into a new array ({case.topic.inplace_example}, "
                 "or a .copy() before changing it); x[...] = ..., x *= ... and out=x write into the caller's array.")
 
     return leaves_inputs
 
 
-def add_inplace_checks() -> None:
-    """One in-place check per function that has a reference-output case and no such check yet."""
-    from .registry import CHECKS
-
-    covered = {(c.topic, c.function) for c in CHECKS if any(w in c.name for w in INPLACE_WORDS)}
+def inplace_checks(topic) -> list[Check]:
+    """One in-place check per function of `topic` that has a reference-output case and no style
+    check covering writes into its inputs already (built by grader/catalogue.py after every topic)."""
+    if not topic.array_inputs:
+        return []
+    covered = {c.function for c in topic.checks if c.style and c.name != DTYPE_NAME}
     first: dict = {}
-    for case in CASES:
-        first.setdefault((case.topic, case.function), case)
-    for key, case in first.items():
-        if key not in covered and case.topic not in NO_ARRAY_INPUTS:
-            register(Check(case.topic, case.function, INPLACE_NAME, case.points, False, _inplace_check(case)))
+    for case in topic.cases:
+        first.setdefault(case.function, case)
+    return [Check(topic, function, INPLACE_NAME, case.points, False, _inplace_check(case), style=True)
+            for function, case in first.items() if function not in covered]
 
 
 DTYPE_NAME = "float32 in, float32 out"
@@ -316,7 +302,7 @@ DTYPE_NAME = "float32 in, float32 out"
 
 def is_style(chk) -> bool:
     """A style check (GRADING_RULES.md, rule 3): no in-place writes, float32 kept."""
-    return chk.name in (INPLACE_NAME, DTYPE_NAME) or any(w in chk.name for w in INPLACE_WORDS)
+    return chk.style
 
 
 def float32_inputs(value):
@@ -335,11 +321,11 @@ def _not_float32(outputs: dict) -> list:
             if not key.startswith("_") and not (isinstance(value, np.ndarray) and value.dtype == np.float32)]
 
 
-def add_dtype_check(topic: str, function: str, hint: str, names: tuple = ()) -> Check:
+def add_dtype_check(topic, function: str, hint: str, names: tuple = ()) -> Check:
     """A style check of its own: the cases of `function` named in `names` (default: its first
     case), run on float32 inputs, return only float32 arrays. Registered only for functions whose
     docstring promises it. A backward gets its cache from the student's own forward."""
-    cases = [c for c in CASES if c.function == function and (not names or c.name in names)]
+    cases = [c for c in topic.cases if c.function == function and (not names or c.name in names)]
     cases = cases if names else cases[:1]
     if not cases or (names and len(cases) != len(names)):
         raise ValueError(f"no cases named {names} for {function}")
@@ -353,4 +339,4 @@ def add_dtype_check(topic: str, function: str, hint: str, names: tuple = ()) -> 
                 raise CheckFailure(f"{function} with float32 inputs ({case.name}) returned {wrong[0]} as "
                                    f"{describe(got[wrong[0]])}; expected float32.", hint)
 
-    return register(Check(topic, function, DTYPE_NAME, 1.0, False, keeps_float32))
+    return register(Check(topic, function, DTYPE_NAME, 1.0, False, keeps_float32, style=True))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import importlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -13,11 +12,9 @@ from .errors import CheckFailure, NotImplementedYet, SubmissionError
 from .fixture_store import Fixtures
 from .inner import FaithfulRunner, inner_functions
 from ..sandbox.inside.invoke import FLOAT_HINT
-from ..catalogue import select
+from ..catalogue import select, topic
 from .registry import CHECKS, Context, check_rng
 from .runner import Runner, default_src
-
-GRADER = __package__.rpartition(".")[0]  # the grader package: its checks/ hold each topic's hints
 
 PASSED, FAILED, NOT_IMPLEMENTED = "passed", "failed", "not implemented yet"
 # Built from parts so that this file, which ships to students, holds no marker line itself.
@@ -286,15 +283,13 @@ def _attempt(chk, ctx) -> Result:
 
 def _float_error_hint(chk) -> str | None:
     """The topic's own hint for a floating-point error in this function, if it has one."""
-    module = importlib.import_module(f"{GRADER}.checks.{chk.topic}")
-    return getattr(module, "FLOAT_ERROR_HINTS", {}).get(chk.function)
+    return topic(chk.topic).float_error_hints.get(chk.function)
 
 
 def _error_hint(chk, message: str) -> str | None:
     """The topic's hint for an error the student's function raised, recognised by words of its
     message (ERROR_HINTS: function -> [(words, hint)]), if it has one."""
-    module = importlib.import_module(f"{GRADER}.checks.{chk.topic}")
-    for words, hint in getattr(module, "ERROR_HINTS", {}).get(chk.function, ()):
+    for words, hint in topic(chk.topic).error_hints.get(chk.function, ()):
         if f"{chk.function} raised" in message and words in message:
             return hint
     if "_backward" in chk.function and f"{chk.function} raised" in message and any(w in message for w in CACHE_ERRORS):

@@ -10,10 +10,12 @@ import copy
 import re
 from pathlib import Path
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+
+from .topic import Topic
 
 TOPICS = (
     "activations",
@@ -36,6 +38,7 @@ class Check:
     hidden: bool
     fn: Callable = field(compare=False, repr=False)
     value: bool = False  # a value check: a Case with a hidden twin or a GradCase (GRADING_RULES.md, rule 3)
+    style: bool = False  # a style check (GRADING_RULES.md, rule 3): no in-place writes, float32 kept
 
     @property
     def id(self) -> str:
@@ -105,29 +108,23 @@ def checked_result(name: str, result):
     return result
 
 
-CHECKS: list[Check] = []
-
-# Functions given complete in the student library. Their checks still run (a student who edits them
-# by mistake is told), but they carry no points: a blank submission must score zero.
-GIVEN_FUNCTIONS = frozenset({"sgd", "get_rule", "get_schedule"})
+CHECKS: list[Check] = []  # the course's checks, built by grader/catalogue.py (never by an import)
 
 
 def register(check_: Check) -> Check:
-    if check_.function in GIVEN_FUNCTIONS:
-        check_ = replace(check_, points=0.0)
-    if check_.topic not in TOPICS:
-        raise ValueError(f"unknown topic {check_.topic!r}; add it to grader.core.registry.TOPICS")
-    if any(c.id == check_.id for c in CHECKS):
-        raise ValueError(f"two checks share the id {check_.id}")
-    CHECKS.append(check_)
+    """Declare a check on its Topic (grader/core/topic.py); grader/catalogue.py builds CHECKS from them."""
+    if not isinstance(check_.topic, Topic):
+        raise ValueError(f"the check {check_.name!r} names its topic as a str; declare it with the module's Topic")
+    check_.topic.checks.append(check_)
     return check_
 
 
-def check(topic: str, function: str, name: str, points: float = 1.0, hidden: bool = False):
-    """Register `fn(ctx)` as a check on `function` (the student function's short name)."""
+def check(topic: Topic, function: str, name: str, points: float = 1.0, hidden: bool = False, style: bool = False):
+    """Declare `fn(ctx)` as a check on `function` (the student function's short name); `style`: a
+    style rule of its own (GRADING_RULES.md, rule 3), such as one that covers writes into inputs."""
 
     def decorate(fn):
-        register(Check(topic, function, name, points, hidden, fn))
+        register(Check(topic, function, name, points, hidden, fn, style=style))
         return fn
 
     return decorate

@@ -86,3 +86,26 @@ def print_table(results, console: Console | None = None, show_passed: bool = Tru
     counts = {s: sum(r.status == s for r in results) for s in STYLE}
     console.print(f"{counts[PASSED]} passed, {counts[FAILED]} failed, {counts[NOT_IMPLEMENTED]} not implemented yet; "
                   f"points {earned:g}/{possible:g}")
+
+
+def print_check_list(checks, console: Console | None = None) -> None:
+    """Every check of the selection, grouped by function in report order: its name, points and
+    whether it is hidden (instructor side) or a style check (GRADING_RULES.md, rule 3)."""
+    from .cases import is_style
+
+    console = console or Console(highlight=False)
+    table = Table(title="trainlab checks by function", show_lines=False)
+    for column in ("topic", "function", "check", "points", "kind"):
+        table.add_column(column, no_wrap=column in ("topic", "points", "kind"))
+    order = {}
+    for chk in checks:
+        order.setdefault((chk.topic, chk.function), []).append(chk)
+    for (topic, function), group in order.items():
+        for i, chk in enumerate(group):
+            kind = "hidden" if chk.hidden else "style" if is_style(chk) else "public"
+            table.add_row(topic if i == 0 else "", function if i == 0 else "", chk.name, f"{chk.points:g}", kind)
+        table.add_section()
+    console.print(table)
+    total = sum(c.points for c in checks)
+    console.print(f"{len(checks)} checks on {len(order)} functions; {total:g} points "
+                  f"({sum(c.points for c in checks if c.hidden):g} of them in hidden checks).")

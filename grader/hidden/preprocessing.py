@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks.preprocessing import PROPERTIES, T
+from ..checks.preprocessing import INPUTS_UNCHANGED, PROPERTIES, T
 from ..core.registry import check
 from .derived import formula
 
 
 def _register_hidden(fn, name, prop):
-    @check(T, fn, f"{name}, random shapes", hidden=True)
+    @check(T, fn, f"{name}, random shapes", hidden=True, style=name == INPUTS_UNCHANGED)
     def hidden(ctx):
         prop(ctx, True)
 

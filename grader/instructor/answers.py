@@ -31,14 +31,6 @@ GUIDE_ITEM = re.compile(r"^- (\d+(?:\.\d+)?) points?: (.+)$", re.M)
 GUIDE_FILE = "marking_guide.md"
 
 
-def answer_cell_source(answer: str, guide: list[tuple[float, str]]) -> str:
-    """The instructor's answer cell: the model answer and the guide inside a solution region."""
-    total = sum(points for points, _ in guide)
-    items = "\n".join(f"- {points:g} point{'s' if points != 1 else ''}: {text}" for points, text in guide)
-    return (f"{BEGIN}\n{MODEL_ANSWER} {answer.strip()}\n\n"
-            f"**Marking guide ({total:g} point{'s' if total != 1 else ''}).**\n{items}\n{END}")
-
-
 def _region(source: str) -> str:
     lines = source.splitlines()
     if BEGIN not in lines or END not in lines:

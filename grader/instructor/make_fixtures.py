@@ -9,19 +9,18 @@ import zlib
 
 import numpy as np
 
-from ..core.cases import CASES, run_case
+from ..core.cases import run_case
 from ..core.fixture_store import FIXTURE_DIR, save_topic
 from ..hidden.derived import derive
-from ..catalogue import load_all
+from ..catalogue import cases
 
 FIXTURE_SEED = 231
 
 
 def make_fixtures(reference, directory=FIXTURE_DIR, topics=None) -> dict[str, int]:
     """Run every Case (of the given topics) on the reference with fixed inputs; return cases per topic."""
-    load_all(hidden=False)
     by_topic: dict[str, dict] = {}
-    for case in CASES:
+    for case in cases():
         if topics and case.topic not in topics:
             continue
         rng = np.random.default_rng([FIXTURE_SEED, zlib.crc32(case.key.encode())])

@@ -12,7 +12,7 @@ and, for every autograded test cell, throws away what the kernel wrote and puts 
   sandbox worker and every check drawing fresh inputs from a seed that mixes the course's secret
   with the student id;
 * for the "best model" cell: the accuracy of the weights the cell saved (read within size and
-  shape bounds, grader/saved_model.py), evaluated here with the reference model code on held-out
+  shape bounds, grader/challenge/saved_model.py), evaluated here with the reference model code on held-out
   images no student has (grader/heldout/).
 
 Any other graded code cell would keep its kernel output; tests/test_notebooks.py asserts that the
@@ -33,7 +33,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float
 
 from ..core.engine import reference_src, run_checks
-from ..notebook import BEST_MODEL_CELL, BEST_MODEL_FILE, evaluate_saved_model
+from ..challenge import BEST_MODEL_CELL, BEST_MODEL_FILE, evaluate_saved_model
 from ..core.report import text_report
 from ..sandbox.host import DEFAULT_LIMITS
 from .layout import TRUSTED_MARK

@@ -37,7 +37,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Unicode
 
-from ..notebook import BEST_MODEL_FILE
+from ..challenge import BEST_MODEL_FILE
 from .host import (BOX_CODE, Limits, bwrap_args, clean_env, confine_options, copy_submission_tree, isolation, sandbox_uid, worker_code)
 
 PUBLIC = "/trainlab/public"  # where the public grader appears inside the sandbox
