@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.catalogue import select
+
 HONEST_RELU = '''
 
 def relu_forward(x):
@@ -273,7 +275,8 @@ def sigmoid_forward(x):
     ]
 
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu", "maxout")
+ACTIVATIONS = tuple(sorted({c.function[:-len("_forward")] for c in select(["activations"])
+                            if c.function.endswith("_forward")}))  # every graded activation
 
 
 def _do_nothing_module(forward: str, backward: str) -> str:

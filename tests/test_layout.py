@@ -128,3 +128,14 @@ def test_no_tracked_file_is_one_git_ignores():
     if done.returncode != 0:
         pytest.skip("not a git checkout")
     assert not done.stdout.split(), done.stdout
+
+
+def test_the_grader_readme_maps_every_folder_and_module():
+    """grader/README.md names every folder of grader/ and every top-level and instructor module."""
+    text = (ROOT / "grader" / "README.md").read_text()
+    grader = ROOT / "grader"
+    names = [p.name for p in grader.iterdir() if p.is_dir() and p.name != "__pycache__"]
+    names += [p.name for p in grader.glob("*.py") if p.name != "__init__.py"]
+    names += [p.stem for p in (grader / "instructor").glob("*.py") if p.name != "__init__.py"]
+    missing = [n for n in names if f"`{n}" not in text]
+    assert not missing, f"grader/README.md does not name {missing}"

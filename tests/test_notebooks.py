@@ -20,7 +20,7 @@ def test_there_is_a_notebook_per_lecture_topic():
 def test_notebook_runs_on_the_reference(path, monkeypatch):
     monkeypatch.setenv("TRAINLAB_FAST", "1")
     nb = nbformat.read(path, as_version=4)
-    assert sync_points(nb) == 0, "test cell points are out of step with the checks: run `trainlab course`"
+    assert sync_points(nb) == 0, "test cell points are out of step with the checks: run `trainlab sync-notebooks`"
     assert not any(cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), "commit without outputs"
     NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()

@@ -29,7 +29,7 @@ from ..core.report import text_report
 from ..sandbox.host import DEFAULT_LIMITS
 from . import gradebook
 from .autograde import WORKERS
-from .cells import checks_of_cell
+from .cells import checks_of_cell, is_test_cell
 from .layout import ASSIGNMENT, course_id_of, db_url_of, last_error, nbgrader, student_ids
 from .ledger import Ledger, course_copy, files_hash
 from .trusted import grading_seed, record_results, trusted_outputs
@@ -40,11 +40,10 @@ def test_cells(course: Path) -> dict[str, list[tuple[str, list]]]:
     cells = {}
     for path in sorted((Path(course) / "source" / ASSIGNMENT).glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            if is_test_cell(cell):
                 checks = checks_of_cell(cell.source)
                 if checks:
-                    cells.setdefault(path.stem, []).append((meta["grade_id"], checks))
+                    cells.setdefault(path.stem, []).append((cell.metadata.nbgrader.grade_id, checks))
     return cells
 
 

@@ -24,6 +24,26 @@ def cmd_fixtures(args) -> int:
     return 0
 
 
+def cmd_sync_notebooks(args) -> int:
+    from .checklist import sync_notebooks
+
+    changed = sync_notebooks(project_root())
+    print("; ".join(f"notebooks/{name}: {n} test cell(s) updated" for name, n in changed.items())
+          or "every test cell's points already match its checks")
+    return 0
+
+
+def cmd_checklist(args) -> int:
+    from .checklist import problems
+
+    found = problems(project_root())
+    for line in found:
+        print(f"- {line}")
+    print(f"{len(found)} problem(s) in the checklist of the graded functions (CONTRIBUTING.md)" if found
+          else "every graded function is complete: solution region, checks, fixtures, notebook cells, points")
+    return 1 if found else 0
+
+
 def cmd_course(args) -> int:
     from .course import build_course
 
@@ -162,6 +182,10 @@ def add_instructor_parsers(sub) -> None:
     p = sub.add_parser("release", help="write the student release (solutions stubbed, no hidden checks)")
     p.add_argument("--out", required=True, help="an empty or new folder")
     p.set_defaults(func=cmd_release)
+    p = sub.add_parser("sync-notebooks", help="write each test cell's points (from its checks) into notebooks/")
+    p.set_defaults(func=cmd_sync_notebooks)
+    p = sub.add_parser("checklist", help="check that every graded function has each part CONTRIBUTING.md lists")
+    p.set_defaults(func=cmd_checklist)
     p = sub.add_parser("fixtures", help="rewrite the public fixtures from the reference solutions")
     p.add_argument("topics", nargs="*", metavar="TOPIC", help="topics to rewrite (default: all)")
     p.set_defaults(func=cmd_fixtures)

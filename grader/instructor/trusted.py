@@ -106,15 +106,14 @@ class TrustedScores(NbGraderPreprocessor):
                                help="Wall-clock limit for all checks of one notebook of one student.")
 
     def preprocess(self, nb, resources):
-        from .cells import checks_of_cell
+        from .cells import checks_of_cell, is_test_cell
 
         student = resources["nbgrader"]["student"]
         assignment = resources["nbgrader"]["assignment"]
         coursedir = CourseDirectory(config=self.config)
         submission = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
         course = Path(coursedir.root)
-        cells = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
-                 and not c.metadata["nbgrader"].get("solution")]
+        cells = [c for c in nb.cells if is_test_cell(c)]
         wanted = {cell.metadata.nbgrader.grade_id: checks_of_cell(cell.source) for cell in cells}
         checks = [c for cell_list in wanted.values() for c in cell_list]
         results = {}
