@@ -105,3 +105,16 @@ def test_replacing_a_module_after_autograde_does_not_change_the_grade(root, tmp_
     again = trainlab("autograde", str(course / "submitted"), "--course", str(course), "--checks-only")
     assert again.returncode == 0, again.stdout[-3000:]  # the course's copy is still the graded one
     assert gradebook.scores(course)["blank"]["autograded_score"] == 0
+
+
+def test_checks_only_grades_with_the_limits_the_course_config_sets(tmp_path):
+    """--checks-only and a full autograde use one set of sandbox limits: the course's TrustedScores'."""
+    from grader.instructor.trusted import course_limits
+    from grader.sandbox.host import DEFAULT_LIMITS
+
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    assert course_limits(tmp_path) == DEFAULT_LIMITS
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.TrustedScores.call_seconds = 7.5\n"
+                                                 "c.TrustedScores.submission_seconds = 90\n")
+    limits = course_limits(tmp_path)
+    assert (limits.call_seconds, limits.submission_seconds) == (7.5, 90.0) and limits != DEFAULT_LIMITS

@@ -1,11 +1,11 @@
 """The notebooks' quantitative sentences, asserted over several seeds with the functions that
-produce their numbers (trainlab/experiments.py). notebooks/README.md maps each claim to its
+produce their numbers (src/trainlab/experiments/). notebooks/README.md maps each claim to its
 notebook cell, figure and test."""
 import numpy as np
 import pytest
 from pathlib import Path
 
-from trainlab.experiments import zigzag_convergence
+from trainlab.experiments.activations import zigzag_convergence
 
 SEEDS = (0, 1, 2)
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ def test_positive_inputs_zig_zag_and_converge_several_times_slower(seed):
 
 def test_the_zig_zag_claim_is_about_the_mean_not_the_step_size():
     """The two input sets have the same mean squared norm, so the speed-up is not a step-size effect."""
-    from trainlab.experiments import positive_and_centred_inputs
+    from trainlab.experiments.activations import positive_and_centred_inputs
 
     positive, centred = positive_and_centred_inputs(seed=3)
     assert np.isclose(np.mean(np.sum(positive ** 2, 1)), np.mean(np.sum(centred ** 2, 1)))
@@ -34,7 +34,7 @@ def _fashion(n_train):
     """The notebooks' preprocessing of the embedded data (experiments.standardized): flattened,
     minus the mean training image, divided by the pixel standard deviation; the first n_train
     training images."""
-    from trainlab.experiments import standardized
+    from trainlab.experiments.training import standardized
     from trainlab_datasets import load_dataset
 
     return standardized(load_dataset("fashion_mnist_subset"), n_train)
@@ -46,7 +46,7 @@ def test_selu_keeps_mean_zero_and_std_one_where_relu_collapses(seed):
     |mean| < 0.1 from input scales 0.2, 1 and 3; ReLU's std collapses below 0.01 while its mean
     stays above 0.4 standard deviations; ELU's and tanh's spreads shrink below 0.3."""
     from trainlab import activations as act
-    from trainlab.experiments import activation_stats
+    from trainlab.experiments.activations import activation_stats
     from trainlab_datasets import load_dataset
 
     X = load_dataset("fashion_mnist_subset", flatten=True, subsample=1000)["X_train"].astype(float)
@@ -64,7 +64,8 @@ def test_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(seed):
     """01, "which activation trains fastest?": at depth 2 sigmoid needs at least 5 times ReLU's
     iterations to reach training loss 0.8 (or never gets there in 8 epochs), ReLU and tanh are
     within a factor 2 of each other; at depth 4 sigmoid's loss stays above 0.9 ln C."""
-    from trainlab.experiments import activation_race, iterations_to_loss
+    from trainlab.experiments.activations import activation_race
+    from trainlab.experiments.training import iterations_to_loss
 
     data = _fashion(2000)
     runs = activation_race(data, ["relu", "tanh", "sigmoid"], 2, seed=seed)
@@ -94,7 +95,7 @@ def test_zca_whitening_moves_the_energy_to_edges(seed):
     """02, "Whitened images": ZCA with eps = 0.01 lam_max at least 2.5 times the centred images'
     share of energy in neighbouring-pixel differences; eps = 0.3 lam_max boosts it less, but
     still by 20%. Three training subsets of 1000 images."""
-    from trainlab.experiments import zca_edge_boost
+    from trainlab.experiments.preprocessing import zca_edge_boost
     from trainlab_datasets import load_dataset
 
     data = load_dataset("fashion_mnist_subset", flatten=True, subsample=1000, seed=seed)
@@ -109,7 +110,7 @@ def test_photos_have_a_flat_mean_image_and_garments_do_not(seed):
     """02, "One mean per channel, or a mean image?": over 5000 photo patches the mean image stays
     within 0.1 pixel stds of its channel's mean (measured about 0.06); the Fashion-MNIST mean
     image departs by more than 0.8 (about 1) at its farthest and more than 0.4 (about 0.55) rms."""
-    from trainlab.experiments import mean_image_departure
+    from trainlab.experiments.regularization import mean_image_departure
     from trainlab_datasets import load_dataset, photo_patches
 
     photo = mean_image_departure(photo_patches(5000, size=32, seed=seed))
@@ -123,7 +124,7 @@ def test_photos_have_a_flat_mean_image_and_garments_do_not(seed):
 def test_an_ensemble_beats_its_average_member_and_matches_its_best(group):
     """07, "an ensemble of the same model": five networks differing only in their seeds; their
     averaged probabilities beat the mean member by half a point and are as good as the best."""
-    from trainlab.experiments import ensemble_accuracy
+    from trainlab.experiments.babysitting import ensemble_accuracy
 
     members, ensemble = ensemble_accuracy(_fashion(2000), seeds=range(10 * group, 10 * group + 5))
     assert ensemble >= np.mean(members) + 0.005 and ensemble >= max(members), (members, ensemble)
@@ -133,7 +134,7 @@ def test_an_ensemble_beats_its_average_member_and_matches_its_best(group):
 def test_dropout_narrows_the_gap_on_a_small_training_set(seed):
     """05, Experiment 1.2 (fast-mode epochs): on 50 examples both networks memorize the training
     set, and the one trained with keep_prob 0.5 ends at least one point higher on validation."""
-    from trainlab.experiments import dropout_gap_runs
+    from trainlab.experiments.regularization import dropout_gap_runs
 
     runs = dropout_gap_runs(_fashion(2000), 50, 60, seed=seed)
     plain, dropout = runs[1.0], runs[0.5]
@@ -154,7 +155,7 @@ def test_a_small_positive_bias_does_not_save_relus_from_dying(seed):
     of the units are dead with bias 0 and within 8 points of that with bias 0.01 or 0.1, because
     the first step moves a unit's pre-activation by more than five times 0.1; only a bias of 1
     saves at least 5 points."""
-    from trainlab.experiments import dead_relus_by_bias
+    from trainlab.experiments.activations import dead_relus_by_bias
 
     raw = _raw()
     X, y = raw["X_train"][:2000].reshape(2000, -1).astype(float) / 255.0, raw["y_train"][:2000]
@@ -171,7 +172,7 @@ def test_elu_damps_noise_only_far_below_zero(seed):
     ELU's below-zero units pass less noise than leaky ReLU's only where e^z is below the leaky
     slope (z < ln 0.1, fewer than 10% of them), and overall at least 2.5 times the noise of leaky
     ReLU with slope 0.1."""
-    from trainlab.experiments import deactivated_noise_transmission
+    from trainlab.experiments.activations import deactivated_noise_transmission
 
     data = _fashion(2000)
     for epochs in (0, 5):

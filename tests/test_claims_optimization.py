@@ -11,7 +11,8 @@ def test_a_constant_rate_levels_off_above_every_decaying_schedule(seed):
     """06, Experiment 5.1 (fast-mode sizes): at lr0 = 0.02 the constant run trains (it does not
     diverge) but ends with a training loss at least 1.2 times that of every decaying schedule (linear and
     inverse-sqrt decay included)."""
-    from trainlab.experiments import final_training_loss, train_under_schedules
+    from trainlab.experiments.training import final_training_loss
+    from trainlab.experiments.optimizers import train_under_schedules
 
     runs = train_under_schedules(_fashion(2000), 0.02, 6, seed=seed)
     constant = final_training_loss(runs.pop("constant"))
@@ -22,7 +23,8 @@ def test_a_constant_rate_levels_off_above_every_decaying_schedule(seed):
 
 def test_at_a_larger_rate_the_constant_run_fails_to_train():
     """06, the text: at lr0 = 0.05 the constant run on Fashion-MNIST (nearly) diverges."""
-    from trainlab.experiments import final_training_loss, train_under_schedules
+    from trainlab.experiments.training import final_training_loss
+    from trainlab.experiments.optimizers import train_under_schedules
 
     runs = train_under_schedules(_fashion(2000), 0.05, 6, seed=0, labels=["constant"])
     assert final_training_loss(runs["constant"]) > 1.0
@@ -33,7 +35,8 @@ def test_learning_rates_too_small_right_and_too_large(seed):
     """07, section 3 (fast-mode sizes): at 1e-6 the epoch-mean loss moves by less than 0.5%; at
     0.1 it falls below 0.3 ln C; at 5 the run either diverges (and is stopped) or never gets
     below 0.95 ln C."""
-    from trainlab.experiments import epoch_mean_losses, sgd_runs
+    from trainlab.experiments.training import epoch_mean_losses
+    from trainlab.experiments.babysitting import sgd_runs
 
     runs = sgd_runs(_fashion(1200), [1e-6, 0.1, 5.0], 3, seed=seed)
     ln_c = np.log(10)
@@ -48,7 +51,7 @@ def test_adagrad_rate_shrinks_until_it_stalls_where_rmsprop_arrives(seed):
     """06, "A long run": at the same learning rate 0.1, AdaGrad's applied rate falls by more than
     3x between steps 100 and 3000 and it is still more than 5 units from the minimum; RMSProp
     gets within 0.5 in fewer than 500 steps."""
-    from trainlab.experiments import long_quadratic_run
+    from trainlab.experiments.optimizers import long_quadratic_run
 
     distance, rate = long_quadratic_run("adagrad", seed=seed)
     assert rate[-1] < rate[99] / 3 and distance[-1] > 5
@@ -60,7 +63,7 @@ def test_adagrad_rate_shrinks_until_it_stalls_where_rmsprop_arrives(seed):
 def test_batchnorm_trains_at_learning_rates_where_the_plain_network_diverges(seed):
     """04, "Learning rate" (fast-mode sizes): without batchnorm the 4-layer network diverges at
     learning rates 1 and 3; with it, it still reaches more than 55% validation accuracy there."""
-    from trainlab.experiments import sgd_runs
+    from trainlab.experiments.babysitting import sgd_runs
 
     data = _standardized_per_pixel(500)
     plain = sgd_runs(data, [1.0, 3.0], 10, seed=seed, hidden=(100,) * 4)
@@ -73,7 +76,7 @@ def test_batchnorm_trains_at_learning_rates_where_the_plain_network_diverges(see
 def test_minibatch_gradient_error_shrinks_like_one_over_sqrt_batch(seed):
     """06, "the noise of minibatch gradients": log-log slope of ||g_B - g|| / ||g|| against B is
     -0.5 +- 0.15, and at B = 10 the error is larger than the gradient itself."""
-    from trainlab.experiments import minibatch_gradient_noise
+    from trainlab.experiments.optimizers import minibatch_gradient_noise
 
     noise = minibatch_gradient_noise(_fashion(2000), [10, 40, 160, 640], seed=seed)
     slope = np.polyfit(np.log(list(noise)), np.log(list(noise.values())), 1)[0]
@@ -84,7 +87,7 @@ def test_minibatch_gradient_error_shrinks_like_one_over_sqrt_batch(seed):
 def test_the_average_of_the_last_epoch_beats_the_final_weights(seed):
     """06, "Averaging the iterates" (fast-mode sizes): at a constant rate of 0.05 the average of
     the last epoch's weights has at least 10% lower training loss and no lower validation accuracy."""
-    from trainlab.experiments import polyak_average_run
+    from trainlab.experiments.optimizers import polyak_average_run
 
     run = polyak_average_run(_fashion(2000), lr=0.05, epochs=6, seed=seed)
     (last_loss, last_acc), (avg_loss, avg_acc) = run["last"], run["average"]
@@ -97,7 +100,8 @@ def test_batchnorm_regularizes_only_through_small_batches(seed):
     the layer-norm networks memorize the training set while batchnorm stays below 0.90, so its gap
     is at least 8 points smaller than both, without a higher validation accuracy; with batches of
     32 the gaps are within 3 points."""
-    from trainlab.experiments import final_accuracies, normalization_gap_runs
+    from trainlab.experiments.training import final_accuracies
+    from trainlab.experiments.normalization import normalization_gap_runs
 
     runs = {key: final_accuracies(s) for key, s in normalization_gap_runs(_fashion(9000), seed=seed).items()}
     (plain_tr, plain_val, plain_gap), (bn_tr, bn_val, bn_gap), (ln_tr, _, ln_gap) = (

@@ -12,7 +12,7 @@ def test_augmentation_buys_invariance_not_clean_accuracy(seed):
     neither flips nor crops help (flips within 2 points, crops of up to 3 pixels no higher); on
     mirrored validation images the flip-trained net is at least 15 points above the plain one, on
     images shifted by up to 3 pixels the crop-trained one at least 20 points above."""
-    from trainlab.experiments import augmentation_invariance
+    from trainlab.experiments.regularization import augmentation_invariance
 
     r = augmentation_invariance(_raw(), 500, 2000, seed, names=("none", "flip", "crop3"))
     none, flip, crop = r["none"], r["flip"], r["crop3"]
@@ -26,7 +26,7 @@ def test_brightness_contrast_jitter_keeps_accuracy_on_dark_low_contrast_images(s
     """05, "Colour jitter on grayscale images" (2000 images, 2000 SGD steps each): at 60%
     brightness and half contrast the plain net loses at least 20 points; the jittered net stays
     within 3 points of its clean accuracy, which is within 2 points of the plain net's."""
-    from trainlab.experiments import jitter_robustness
+    from trainlab.experiments.regularization import jitter_robustness
 
     r = jitter_robustness(_raw(), 2000, 2000, seed)
     plain, jit = r["plain"], r["jitter"]
@@ -39,7 +39,7 @@ def test_averaging_dropout_masks_approaches_the_scaled_network(seed):
     """05, "Randomness at training, its average at test" (keep_prob 0.5, 2000 images): one random
     mask is at least 4 points below the deterministic scaled net; averaging the softmax over more
     masks climbs (1 < 5 < 50) and 50 masks are within 2 points of it, agreeing on 95% of images."""
-    from trainlab.experiments import dropout_mask_averaging
+    from trainlab.experiments.regularization import dropout_mask_averaging
 
     r = dropout_mask_averaging(_fashion(2000), seed)
     assert r["single_mean"] < r["scaled"] - 0.04, r
@@ -49,7 +49,7 @@ def test_averaging_dropout_masks_approaches_the_scaled_network(seed):
 def test_small_weights_start_at_ln_c_and_the_penalty_raises_the_first_loss():
     """07, section 1: with Gaussian weights of std 1e-2 the first loss is within 0.01 of ln C and
     rises with every increase of reg; Kaiming weights start at least 0.2 above ln C."""
-    from trainlab.experiments import initial_losses
+    from trainlab.experiments.babysitting import initial_losses
 
     regs = [0.0, 0.1, 1.0, 10.0]
     for seed in SEEDS:
@@ -65,7 +65,7 @@ def test_the_update_ratio_follows_the_learning_rate_and_flags_both_failures(seed
     in proportion to the learning rate (log-log slope 0.7-1.1); the run with a ratio of about 1e-2
     ends more accurate than the one at about 1e-3; at lr 1e-5 (ratio about 1e-6) validation
     accuracy stays near chance; a diverging run has a step larger than its weights."""
-    from trainlab.experiments import ratio_summary, sgd_runs
+    from trainlab.experiments.babysitting import ratio_summary, sgd_runs
 
     lrs = [1e-5, 1e-3, 1e-2, 1e-1, 1.0, 3.0]
     runs = {lr: ratio_summary(s) for lr, s in sgd_runs(_fashion(1200), lrs, 2, seed=seed).items()}
@@ -84,7 +84,7 @@ def test_the_loss_stays_flat_while_the_accuracy_rises(seed):
     """07, "loss flat, accuracy rising": with small weights and lr 2e-3 the epoch-mean loss falls by
     less than 2% of ln C in five epochs while validation accuracy climbs from below 0.15 to
     above 0.4."""
-    from trainlab.experiments import flat_loss_rising_accuracy
+    from trainlab.experiments.babysitting import flat_loss_rising_accuracy
 
     run = flat_loss_rising_accuracy(_fashion(1200), seed=seed)
     assert run["losses"][0] - run["losses"][-1] < 0.02 * np.log(10), run
@@ -97,7 +97,7 @@ def test_tiny_weights_make_a_plateau_and_a_small_set_a_gap(seed):
     layers the loss takes at least ten times as many iterations as with Kaiming weights to fall
     below 0.9 ln C, and it does fall; (b) on 50 examples training accuracy reaches 1 and
     validation accuracy stays more than 0.25 below."""
-    from trainlab.experiments import loss_curve_shapes
+    from trainlab.experiments.babysitting import loss_curve_shapes
 
     run = loss_curve_shapes(_fashion(1200), epochs=2, seed=seed)
     plateau = run["plateau"]

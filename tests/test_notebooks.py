@@ -5,7 +5,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader.instructor.cells import sync_points
+from grader.instructor.cells import is_test_cell, sync_points
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -32,7 +32,7 @@ def test_notebook_runs_on_the_reference(path, monkeypatch):
             assert out.output_type != "error", f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
             assert not (out.output_type == "stream" and out.name == "stderr"), f"cell {i} wrote to stderr: {out.text[:300]}"
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):
+        if is_test_cell(cell):
             results = [o for o in cell.outputs if o.output_type == "execute_result"]
             if results:  # partial-credit cells end with the points earned
                 assert float(results[0].data["text/plain"]) == meta["points"], f"cell {i} lost points"
@@ -49,7 +49,7 @@ def test_every_autograded_code_cell_is_scored_by_the_trusted_grader():
     for path in NOTEBOOKS:
         for cell in nbformat.read(path, as_version=4).cells:
             meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            if is_test_cell(cell):
                 assert grade_calls(cell.source) or meta["grade_id"] == BEST_MODEL_CELL, (path.name, meta["grade_id"])
 
 

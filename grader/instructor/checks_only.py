@@ -26,13 +26,12 @@ import nbformat
 
 from ..core.engine import run_checks
 from ..core.report import text_report
-from ..sandbox.host import DEFAULT_LIMITS
 from . import gradebook
 from .autograde import WORKERS
 from .cells import checks_of_cell, is_test_cell
 from .layout import ASSIGNMENT, course_id_of, db_url_of, last_error, nbgrader, student_ids
 from .ledger import Ledger, course_copy, files_hash
-from .trusted import grading_seed, record_results, trusted_outputs
+from .trusted import course_limits, grading_seed, record_results, trusted_outputs
 
 
 def test_cells(course: Path) -> dict[str, list[tuple[str, list]]]:
@@ -55,7 +54,7 @@ def check_student(course: str, student: str) -> tuple[list, float]:
     checks = [c for cell_list in test_cells(course).values() for _, cs in cell_list for c in cs]
     src = course / "submitted" / student / ASSIGNMENT / "src"
     results = run_checks(src, checks=checks, seed=grading_seed(course, student), sandbox=True, fresh=True,
-                         limits=DEFAULT_LIMITS)
+                         limits=course_limits(course))
     return results, round(time.perf_counter() - started, 2)
 
 

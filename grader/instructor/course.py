@@ -81,9 +81,13 @@ def copy_stubbed_src(root: Path, dest: Path) -> None:
     """Copy src/trainlab to dest/src/trainlab with every solution region stubbed."""
     target = dest / "src" / "trainlab"
     target.mkdir(parents=True, exist_ok=True)
-    for path in sorted((root / "src" / "trainlab").glob("*.py")):
-        text = path.read_text()
-        (target / path.name).write_text(strip_solutions(text, path.name) if has_solution(text) else text)
+    package = root / "src" / "trainlab"
+    for path in sorted(package.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        text, dest_path = path.read_text(), target / path.relative_to(package)
+        dest_path.parent.mkdir(parents=True, exist_ok=True)
+        dest_path.write_text(strip_solutions(text, path.name) if has_solution(text) else text)
 
 
 

@@ -105,6 +105,10 @@ class TrustedScores(NbGraderPreprocessor):
     submission_seconds = Float(DEFAULT_LIMITS.submission_seconds, config=True,
                                help="Wall-clock limit for all checks of one notebook of one student.")
 
+    def limits(self):
+        """The sandbox limits of this course's grading (its nbgrader_config.py may set them)."""
+        return replace(DEFAULT_LIMITS, call_seconds=self.call_seconds, submission_seconds=self.submission_seconds)
+
     def preprocess(self, nb, resources):
         from .cells import checks_of_cell, is_test_cell
 
@@ -119,7 +123,7 @@ class TrustedScores(NbGraderPreprocessor):
         results = {}
         if checks:
             seed = grading_seed(course, student)
-            limits = replace(DEFAULT_LIMITS, call_seconds=self.call_seconds, submission_seconds=self.submission_seconds)
+            limits = self.limits()
             for result in run_checks(submission / "src", checks=checks, seed=seed, sandbox=True, fresh=True,
                                      limits=limits):
                 results[result.id] = result
@@ -138,3 +142,12 @@ class TrustedScores(NbGraderPreprocessor):
             cell.outputs = trusted_outputs(text, points, cell.get("execution_count"))
             self.log.info("%s %s/%s: %g", TRUSTED_MARK, student, grade_id, points)
         return nb, resources
+
+
+def course_limits(course: Path):
+    """The sandbox limits a course's nbgrader_config.py sets for TrustedScores (the defaults where it
+    sets none): `trainlab autograde --checks-only` grades with the same limits as a full autograde."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(Path(course).resolve())).load_config()
+    return TrustedScores(config=config).limits()

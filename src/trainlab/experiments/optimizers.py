@@ -1,0 +1,106 @@
+"""Notebook 06 (optimizers and schedules): learning-rate schedules, AdaGrad's shrinking step,
+minibatch noise, Polyak averaging."""
+from __future__ import annotations
+
+import numpy as np
+
+from .training import accuracy, train_network
+
+
+def schedule_table(epochs):
+    """label -> (schedule function, its parameters): every decaying schedule ends at about a
+    tenth of lr0 after `epochs` epochs (cosine and linear at 0), so they differ only in their shape."""
+    from .. import schedules
+
+    return {
+        "constant": (schedules.constant, {}),
+        "step": (schedules.step_decay, {"drop": 0.3, "every": epochs / 3}),
+        "exponential": (schedules.exponential_decay, {"k": np.log(10) / epochs}),
+        "1/t": (schedules.inverse_time_decay, {"k": 9 / epochs}),
+        "cosine": (schedules.cosine_decay, {"total": epochs}),
+        "linear": (schedules.linear_decay, {"total": epochs}),
+        "1/sqrt(t)": (schedules.inverse_sqrt_decay, {"k": 99 / epochs}),
+    }
+
+
+def train_under_schedules(data, lr0, epochs, seed=0, hidden=(100, 100), batch_size=20, labels=None,
+                          iterate=iter):
+    """One SGD-with-momentum run per schedule of schedule_table(epochs), same model seed and
+    minibatch order. data: a Solver data dict. Returns {label: trained Solver}; `iterate` wraps
+    the list of labels (a progress bar)."""
+    table = schedule_table(epochs)
+    return {label: train_network(data, hidden, seed, "sgd_momentum", lr0, epochs, batch_size, *table[label])
+            for label in iterate(list(labels or table))}
+
+
+def long_quadratic_run(rule, steps=3000, lr=0.1, seed=0, dim=10, start=20.0, noise=1.0):
+    """`rule` (a name from trainlab.optimizers) on a long, noisy descent: f(w) = 0.5 sum_i h_i
+    (w_i - 20)^2 with curvatures h from 1 to 10, started at w = 0, gradients with unit Gaussian
+    noise. Returns (distance, effective_rate) per step: the RMS distance to the minimum and the
+    median over coordinates of |step| / |gradient|, the learning rate the rule really applied."""
+    from .. import optimizers
+
+    rng = np.random.default_rng(seed)
+    h = np.logspace(0, 1, dim)
+    w_star = np.full(dim, start)
+    update, w, config = optimizers.get_rule(rule), np.zeros(dim), {"learning_rate": lr}
+    distance, rate = [], []
+    for _ in range(steps):
+        g = h * (w - w_star) + noise * rng.standard_normal(dim)
+        w_next, config = update(w, g, config)
+        rate.append(float(np.median(np.abs(w_next - w) / np.maximum(np.abs(g), 1e-12))))
+        distance.append(float(np.linalg.norm(w_next - w_star) / np.sqrt(dim)))
+        w = w_next
+    return np.array(distance), np.array(rate)
+
+
+def minibatch_gradient_noise(data, batch_sizes, seed=0, draws=20, hidden=(100, 100)):
+    """How far a minibatch gradient is from the full-batch gradient, by batch size: the median
+    over `draws` random minibatches of ||g_B - g|| / ||g||, for a freshly initialized network
+    (all parameters' gradients concatenated). Returns {batch_size: relative deviation}."""
+    from ..model import FullyConnectedNet
+
+    X, y = data["X_train"], data["y_train"]
+    model = FullyConnectedNet(list(hidden), X.shape[1], int(np.max(y)) + 1, seed=seed)
+
+    def gradient(idx):
+        _, grads = model.loss(X[idx], y[idx])
+        return np.concatenate([grads[name].ravel() for name in sorted(grads)])
+
+    full = gradient(np.arange(len(y)))
+    rng = np.random.default_rng(seed)
+    return {B: float(np.median([np.linalg.norm(gradient(rng.choice(len(y), B, replace=False)) - full)
+                                for _ in range(draws)]) / np.linalg.norm(full))
+            for B in batch_sizes}
+
+
+def polyak_average_run(data, lr=0.05, epochs=6, seed=0, hidden=(100, 100), batch_size=20):
+    """Plain SGD at a constant rate, keeping the running mean of the weights over the last epoch
+    (Polyak & Juditsky 1992). Returns {"last": (training loss, validation accuracy) of the final
+    weights, "average": the same for the averaged weights}; training loss on the whole training
+    set, without the weight penalty's noise (reg = 0)."""
+    from ..model import FullyConnectedNet
+
+    X, y = data["X_train"], data["y_train"]
+    model = FullyConnectedNet(list(hidden), X.shape[1], int(np.max(y)) + 1, seed=seed)
+    rng = np.random.default_rng(seed)
+    steps_per_epoch = max(1, len(y) // batch_size)
+    average, count = None, 0
+    for epoch in range(epochs):
+        order = rng.permutation(len(y))
+        for step in range(steps_per_epoch):
+            batch = order[step * batch_size:(step + 1) * batch_size]
+            _, grads = model.loss(X[batch], y[batch])
+            model.params = {k: v - lr * grads[k] for k, v in model.params.items()}
+            if epoch == epochs - 1:  # the running mean of the last epoch's iterates
+                count += 1
+                average = {k: v.copy() for k, v in model.params.items()} if average is None else \
+                    {k: average[k] + (v - average[k]) / count for k, v in model.params.items()}
+
+    def measure(params):
+        model.params = params
+        loss, _ = model.loss(X, y)
+        return float(loss), accuracy(model, data["X_val"], data["y_val"])
+
+    last = dict(model.params)
+    return {"last": measure(last), "average": measure(average)}
