@@ -56,7 +56,42 @@ def setup(start: Path | None = None) -> Path:
         sys.path.insert(0, str(src))
     for name in [m for m in sys.modules if m == "trainlab" or m.startswith("trainlab.")]:
         del sys.modules[name]  # pick up the student's latest edits
+    _one_line_for_missing_functions()
     return src
+
+
+def missing_function(tb) -> tuple[str, str] | None:
+    """(function, module) of the student library function whose stub raised NotImplementedError
+    in traceback `tb` (the innermost frame in trainlab's own modules), or None."""
+    found = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith("trainlab.") and module.count(".") == 1:
+            found = (code.co_name, module.rpartition(".")[2])
+        tb = tb.tb_next
+    return found
+
+
+def _one_line_for_missing_functions() -> None:
+    """In a notebook, an experiment that reaches a function the student has not written yet stops
+    with one line naming it and its file, instead of a traceback, and leaves no empty figure."""
+    try:
+        shell = get_ipython()  # noqa: F821  (defined inside IPython only)
+    except NameError:
+        return
+
+    def handler(shell, etype, value, tb, tb_offset=None):
+        where = missing_function(tb)
+        if where is None:
+            return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")  # the figure this cell began stays empty: drop it
+        function, module = where
+        print(f"this experiment needs {function}: implement it in src/trainlab/{module}.py, then run this cell again.")
+        return None
+
+    shell.set_custom_exc((NotImplementedError,), handler)
 
 
 def student_seed(start: Path | None = None) -> int:

@@ -160,3 +160,14 @@ def test_backward_docstrings_leave_the_derivation_to_the_student(release):
                 assert not [g for g in giveaways if g in doc], (path.name, node.name)
                 checked.add(node.name)
     assert {"batchnorm_backward_alt", "layernorm_backward", "sigmoid_backward", "dropconnect_backward"} <= checked
+
+
+def test_the_release_is_written_for_students(release):
+    """A student installs only what the assignment needs and reads a README written for them."""
+    requirements = (release / "requirements.txt").read_text()
+    assert "-e ." in requirements and "[" not in requirements  # no test or cluster extras
+    readme = (release / "README.md").read_text()
+    assert "## Student workflow" in readme and "trainlab check" in readme and "YOUR CODE HERE" in readme
+    for instructor_words in ("reference solution", "tests/", "benchmarks/", "## Instructor", "trainlab demo",
+                             "python -m pytest"):
+        assert instructor_words not in readme, instructor_words

@@ -62,7 +62,31 @@ def print_json(results, file=sys.stdout) -> None:
         file.write(json.dumps(r.as_dict()) + "\n")
 
 
+def given(summary: FunctionSummary) -> bool:
+    """A function given complete in the library: its checks run and carry no points."""
+    return summary.possible == 0 and summary.total > 0
+
+
+def totals(results) -> str:
+    """The summary line: the students' functions, then the given ones apart."""
+    summaries = by_function(results)
+    mine = {(s.topic, s.function) for s in summaries if not given(s)}
+    counts = {s: sum(r.status == s and (r.topic, r.function) in mine for r in results) for s in STYLE}
+    earned, possible = score(results)
+    line = (f"{counts[PASSED]} passed, {counts[FAILED]} failed, {counts[NOT_IMPLEMENTED]} not implemented yet; "
+            f"points {earned:g}/{possible:g}")
+    gifts = [s for s in summaries if given(s)]
+    if gifts:
+        broken = [s.function for s in gifts if s.status != PASSED]
+        line += (f"; given functions ({', '.join(s.function for s in gifts)}): "
+                 + (f"{', '.join(broken)} changed, restore {'it' if len(broken) == 1 else 'them'}" if broken
+                    else "unchanged"))
+    return line
+
+
 def print_table(results, console: Console | None = None, show_passed: bool = True, all_checks: bool = False) -> None:
+    """The per-function table (or one row per check), then every failure, then the totals. The
+    per-function table fits 80 columns: the topic heads its functions instead of taking a column."""
     console = console or Console(highlight=False)
     table = Table(title="trainlab checks", show_lines=False)
     if all_checks:
@@ -73,19 +97,22 @@ def print_table(results, console: Console | None = None, show_passed: bool = Tru
                 table.add_row(r.topic, r.function, r.name + (" [dim](hidden)[/]" if r.hidden else ""),
                               f"{r.points:g}", f"[{STYLE[r.status]}]{r.status}[/]")
     else:
-        for column in ("topic", "function", "result", "checks passed", "points"):
-            table.add_column(column, no_wrap=column in ("topic", "function", "result"))
+        for column, justify in (("function", "left"), ("result", "left"), ("checks", "right"), ("points", "right")):
+            table.add_column(column, no_wrap=True, justify=justify)
+        topic = None
         for s in by_function(results):
-            if show_passed or s.status != PASSED:
-                table.add_row(s.topic, s.function, f"[{STYLE[s.status]}]{s.status}[/]", f"{s.passed}/{s.total}",
-                              f"{s.earned:g}/{s.possible:g}")
+            if not (show_passed or s.status != PASSED):
+                continue
+            if s.topic != topic:
+                topic = s.topic
+                table.add_row(f"[bold]{topic}[/]", "", "", "")
+            status = ("given" if s.status == PASSED else "given, changed") if given(s) else s.status
+            table.add_row(f"  {s.function}", f"[{STYLE[s.status]}]{status}[/]", f"{s.passed}/{s.total}",
+                          "-" if given(s) else f"{s.earned:g}/{s.possible:g}")
     console.print(table)
     for r in (r for r in results if r.status == FAILED):
         console.print(f"[red]FAILED[/] {r.function} - {r.name}: {r.message}", soft_wrap=True)
-    earned, possible = score(results)
-    counts = {s: sum(r.status == s for r in results) for s in STYLE}
-    console.print(f"{counts[PASSED]} passed, {counts[FAILED]} failed, {counts[NOT_IMPLEMENTED]} not implemented yet; "
-                  f"points {earned:g}/{possible:g}")
+    console.print(totals(results))
 
 
 def print_check_list(checks, console: Console | None = None) -> None:

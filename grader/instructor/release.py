@@ -51,22 +51,44 @@ def release_notebooks(root: Path, out: Path) -> None:
             shutil.copy2(path, target / path.name)
 
 
-# README sections that speak of instructor-only commands (absent from the release).
-INSTRUCTOR_SECTIONS = ("## Set-up: two commands", "## Instructor workflow")
+STUDENT_README = """# trainlab: Training Neural Networks
+
+Your assignment: a NumPy library of the parts that make neural networks train (activation
+functions, data preprocessing, weight initialization, batch normalization, dropout and
+regularization, optimizers and learning-rate schedules), and seven notebooks that explore each
+topic with experiments, plots and written questions.
+
+| folder | what it holds |
+| --- | --- |
+| `src/trainlab/` | the library you complete: every `# YOUR CODE HERE` is yours to write |
+| `notebooks/` | one notebook per topic, with its experiments, questions and test cells |
+| `grader/` | the public checks and the `trainlab check` command |
+| `datasets/` | the data loaders, with a subset of Fashion-MNIST embedded (no download) |
+
+Install it once, in a virtual environment: `pip install -r requirements.txt`.
+
+"""
+# README sections written for students, kept in the release after STUDENT_README.
+STUDENT_SECTIONS = ("## Student workflow", "## Data", "## Fast mode")
 
 
 def student_readme(root: Path, out: Path) -> None:
-    """The README without its instructor sections."""
-    kept, skipping = [], False
+    """The release's README: written for students, with the project README's student sections."""
+    kept, keeping = [], False
     for line in (root / "README.md").read_text().splitlines(keepends=True):
         if line.startswith("## "):
-            skipping = line.strip() in INSTRUCTOR_SECTIONS
-        if not skipping:
+            keeping = line.strip() in STUDENT_SECTIONS
+        if keeping:
             kept.append(line)
-    (out / "README.md").write_text("".join(kept))
+    (out / "README.md").write_text(STUDENT_README + "".join(kept))
 
 
-RELEASE_STEPS = [copy_tree, stub_modules, release_notebooks, student_readme]
+def student_requirements(root: Path, out: Path) -> None:
+    """What a student installs: the assignment and its runtime needs, none of the test or cluster tools."""
+    (out / "requirements.txt").write_text("# What the assignment needs: `pip install -r requirements.txt`.\n-e .\n")
+
+
+RELEASE_STEPS = [copy_tree, stub_modules, release_notebooks, student_readme, student_requirements]
 
 
 def build_release(root: Path, out: Path, steps=None) -> Path:

@@ -98,6 +98,13 @@ def snapshot(value):
     return copy.deepcopy(value)
 
 
+def not_implemented(fn, short: str) -> str:
+    """What a student reads for a stub: the function and the file to write it in."""
+    module = getattr(fn, "__module__", "") or ""
+    where = f": write it in src/trainlab/{module.rpartition('.')[2]}.py" if module else ""
+    return f"{short} is not implemented yet{where}"
+
+
 def _same(a, b) -> bool:
     return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
 
@@ -120,7 +127,7 @@ def invoke(fn, short: str, args: tuple, kwargs: dict):
             with np.errstate(all="raise", under="ignore"):
                 result = fn(*given, **given_kw)
     except NotImplementedError:
-        raise CallError("not_implemented", f"{short} is not implemented yet") from None
+        raise CallError("not_implemented", not_implemented(fn, short)) from None
     except FloatingPointError as exc:
         raise CallError("failure", f"{short} hit a floating-point error: {exc}{_where(exc)}.", FLOAT_HINT) from None
     except Exception as exc:
@@ -167,7 +174,7 @@ def raised(fn, short: str, args: tuple, kwargs: dict):
             warnings.simplefilter("error")
             fn(*[snapshot(a) for a in args], **{k: snapshot(v) for k, v in kwargs.items()})
     except NotImplementedError:
-        raise CallError("not_implemented", f"{short} is not implemented yet") from None
+        raise CallError("not_implemented", not_implemented(fn, short)) from None
     except Exception as exc:
         return exc
     return None

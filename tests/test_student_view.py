@@ -1,0 +1,61 @@
+"""What a student sees: a stub's failure names the file to edit, `trainlab check` fits an 80-column
+terminal and counts the given functions apart, and an experiment that reaches an unwritten function
+stops with one line naming it, without a traceback or an empty figure."""
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from grader.core.engine import run_checks
+from grader.instructor.course import copy_stubbed_src
+
+
+@pytest.fixture(scope="module")
+def stubs(root, tmp_path_factory):
+    """The student release's library: every solution region a stub."""
+    dest = tmp_path_factory.mktemp("release")
+    copy_stubbed_src(root, dest)
+    return dest
+
+
+def test_a_stub_names_the_file_to_edit(stubs):
+    results = run_checks(stubs / "src", topics=["normalization"])
+    assert results and all(r.status == "not implemented yet" for r in results)
+    first = next(r for r in results if r.function == "batchnorm_forward")
+    assert first.message.startswith("batchnorm_forward is not implemented yet: write it in src/trainlab/normalization.py")
+
+
+def test_the_check_table_fits_80_columns_and_counts_given_functions_apart(stubs):
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "check", "--src", str(stubs / "src")],
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "80"}, timeout=600)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1 and lines
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    table = [line for line in lines if line.startswith("│")]
+    assert any("batchnorm_backward_alt" in line and "not implemented yet" in line and "0/5" in line for line in table)
+    assert any(" sgd " in line and "given" in line for line in table)
+    summary = " ".join(lines[-2:])
+    assert summary.startswith("0 passed, 0 failed") and "given functions (sgd, get_rule, get_schedule)" in summary
+
+
+def test_an_experiment_needing_an_unwritten_function_says_so_in_one_line(stubs):
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("from grader.notebook import setup\nsetup()"),
+        nbformat.v4.new_code_cell("import numpy as np\nimport matplotlib\nmatplotlib.use('agg')\n"
+                                  "import matplotlib.pyplot as plt\n%matplotlib inline\n"
+                                  "fig, ax = plt.subplots()\nax.set_title('relu')\n"
+                                  "from trainlab.layer_utils import affine_relu_forward\n"
+                                  "affine_relu_forward(np.ones((2, 3)), np.ones((3, 4)), np.zeros(4))"),
+        nbformat.v4.new_code_cell("raise ValueError('another error keeps its traceback')"),
+    ])
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(stubs)}}).execute()
+    outputs = nb.cells[1].outputs
+    assert [o.output_type for o in outputs] == ["stream"], outputs
+    assert outputs[0].text.strip() == ("this experiment needs relu_forward: implement it in "
+                                       "src/trainlab/activations.py, then run this cell again.")
+    assert nb.cells[2].outputs[0].output_type == "error"
