@@ -59,3 +59,26 @@ def test_an_experiment_needing_an_unwritten_function_says_so_in_one_line(stubs):
     assert outputs[0].text.strip() == ("this experiment needs relu_forward: implement it in "
                                        "src/trainlab/activations.py, then run this cell again.")
     assert nb.cells[2].outputs[0].output_type == "error"
+
+
+def test_a_failure_wraps_between_words_and_a_hint_is_given_once(tmp_path, root):
+    """The notebook cell and the feedback show failures as text: long lines wrap between words (a
+    number is never cut), and one function's hint is printed once."""
+    import shutil
+
+    from grader.core.report import TEXT_WIDTH, text_report
+
+    shutil.copytree(root / "src" / "trainlab", tmp_path / "trainlab")
+    act = tmp_path / "trainlab" / "activations.py"  # the slope on the wrong side: three checks say so
+    act.write_text(act.read_text() + "\n\ndef leaky_relu_forward(x, alpha=0.01):\n"
+                   "    out = np.where(x > 0, alpha * x, x)\n    return out, (x, alpha)\n")
+    results = run_checks(tmp_path, ["activations"])
+    failed = [r for r in results if r.function == "leaky_relu_forward" and "negative side" in r.message]
+    assert len(failed) >= 2
+    hint = failed[0].message.partition(" Hint: ")[2]
+    text = text_report(results)
+    assert " ".join(text.split()).count(" ".join(hint.split())) == 1 and "(Hint: as above.)" in text
+    for line in text.splitlines():
+        assert len(line) <= TEXT_WIDTH or " " not in line.strip(), line
+    numbers = {token for r in failed for token in r.message.split() if any(ch.isdigit() for ch in token)}
+    assert numbers <= set(text.split())  # every number of every message is whole on some line

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -42,16 +43,36 @@ def by_function(results) -> list[FunctionSummary]:
     return out
 
 
+TEXT_WIDTH = 100  # failure lines wrap here, between words: a number is never cut
+
+
+def failure_lines(results) -> list[str]:
+    """Each failure as "function: check" and its message wrapped between words; a hint already
+    given for the same function is not repeated."""
+    lines, hinted = [], {}
+    for r in (r for r in results if r.status == FAILED):
+        message, _, hint = r.message.partition(" Hint: ")
+        if hint and hinted.get(r.function) == hint:
+            message += " (Hint: as above.)"
+        elif hint:
+            hinted[r.function] = hint
+            message += f" Hint: {hint}"
+        lines.append(f"  {r.function}: {r.name}")
+        lines += textwrap.wrap(message, TEXT_WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 6,
+                               break_long_words=False, break_on_hyphens=False)
+    return lines
+
+
 def text_report(results, title: str = "checks") -> str:
     """Plain text: a line per function, the failures in detail, a total line."""
     summaries = by_function(results)
     width = max((len(s.function) for s in summaries), default=8)
     lines = [f"{s.function:<{width}}  {s.status:<19}  {s.passed}/{s.total} checks  {s.earned:g}/{s.possible:g} points"
              for s in summaries]
-    failures = [r for r in results if r.status == FAILED]
+    failures = failure_lines(results)
     if failures:
         lines.append("failures:")
-        lines += [f"  {r.function}: {r.name}\n      {r.message}" for r in failures]
+        lines += failures
     earned, possible = score(results)
     lines.append(f"{title}: {sum(r.passed for r in results)}/{len(results)} passed, {earned:g}/{possible:g} points")
     return "\n".join(lines) + "\n"
