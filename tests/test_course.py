@@ -36,6 +36,21 @@ def test_demo_scores(demo):
         assert entry["autograded_max"] == ref["autograded_max"]
 
 
+def test_the_gradebook_names_each_student_and_dates_each_submission(demo):
+    """Graded without a roster, a student shows in the formgrader under their id (not "None, None"),
+    and a submission handed over as a folder under the time its newest file was written."""
+    from nbgrader.api import Gradebook
+
+    from grader.instructor.layout import ASSIGNMENT, course_id_of, db_url_of
+
+    course = demo / "course"
+    with Gradebook(db_url_of(course), course_id_of(course)) as gb:
+        students = {s.id: (s.last_name, s.first_name) for s in gb.students}
+        stamps = {s: gb.find_submission(ASSIGNMENT, s).timestamp for s in students}
+    assert "reference" in students and all(last == sid for sid, (last, _) in students.items())
+    assert all(stamp is not None for stamp in stamps.values()), stamps
+
+
 def test_demo_gives_the_formgrader_written_answers_to_grade(demo, root):
     """The reference hands in the model answers and each buggy student answers of their own, so
     every written question of theirs waits for a hand grade; the summary reports written points

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .cluster import grade_on_cluster
-from .gradebook import scores
+from .gradebook import name_students, scores
 from .intake import take_in
 from .job import grade_one, one_blas_thread, report_progress
 from .layout import ASSIGNMENT, last_error, nbgrader, student_ids
@@ -59,6 +59,7 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int | N
         if left_out:
             status[student]["left_out"] = left_out
     todo = [s for s in keys if not status[s]["skipped"]]
+    name_students(course, todo)
     ledger.start(todo, depth="full")  # a kill from here on leaves them to the next run, even after --force
 
     def finish(student: str, result: dict) -> None:  # the coordinator's only write per student

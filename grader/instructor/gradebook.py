@@ -39,3 +39,19 @@ def scores(course: Path) -> dict[str, dict]:
                                "written_to_grade": to_grade,
                                "score": float(sub.score), "max_score": float(sub.max_score)}
     return out
+
+
+def name_students(course: Path, students) -> None:
+    """Give students the gradebook knows without a name (graded without a roster) their id as last
+    name, so that the formgrader lists "alice" instead of "None, None"; a roster's names are kept."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url_of(course), course_id_of(course)) as gb:
+        for student in students:
+            try:
+                found = gb.find_student(student)
+            except MissingEntry:
+                gb.add_student(student, last_name=student, first_name="")
+                continue
+            if found.last_name is None and found.first_name is None:
+                gb.update_or_create_student(student, last_name=student, first_name="")

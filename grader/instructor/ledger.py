@@ -46,8 +46,16 @@ def submission_key(folder: Path, version: str, depth: str) -> str:
     version and the depth ('full' or 'checks')."""
     folder = Path(folder)
     digest = hashlib.sha256(f"{version}\0{depth}\0".encode())
-    _hash_files(digest, folder, [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()])
+    _hash_files(digest, folder, graded_files(folder))
     return digest.hexdigest()
+
+
+def graded_files(folder: Path) -> list[Path]:
+    """A submission's files that grading reads: regular files, links left out, and not the
+    timestamp.txt nbgrader or the intake writes (when it was handed in changes no grade)."""
+    from .layout import TIMESTAMP_FILE
+
+    return [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink() and p != folder / TIMESTAMP_FILE]
 
 
 def files_hash(folder: Path) -> str:
@@ -57,7 +65,7 @@ def files_hash(folder: Path) -> str:
     if not folder.is_dir() or folder.is_symlink():
         return ""
     digest = hashlib.sha256()
-    _hash_files(digest, folder, [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()])
+    _hash_files(digest, folder, graded_files(folder))
     return digest.hexdigest()
 
 
