@@ -15,7 +15,7 @@ from .gradebook import name_students, scores
 from .intake import take_in
 from .job import grade_one, one_blas_thread, report_progress
 from .layout import ASSIGNMENT, last_error, nbgrader, student_ids
-from .ledger import Ledger, grading_version, submission_key
+from .ledger import Ledger, grading_run, grading_version, submission_key
 
 WORKERS = max(1, os.cpu_count() or 1)  # students graded at once: one per core
 
@@ -66,10 +66,11 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int | N
         status[student].update(result)
         ledger.record(student, key=keys[student], depth="full", **result)
 
-    if scheduler:
-        grade_on_cluster(course, scheduler, todo, finish, progress, len(keys) - len(todo))
-    else:
-        grade_in_pool(course, workers or WORKERS, todo, finish, progress, len(keys) - len(todo))
+    with grading_run(course):
+        if scheduler:
+            grade_on_cluster(course, scheduler, todo, finish, progress, len(keys) - len(todo))
+        else:
+            grade_in_pool(course, workers or WORKERS, todo, finish, progress, len(keys) - len(todo))
     done = nbgrader(course, "export", "--to", str(course / "grades.csv"))
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader export failed: {last_error(done)}")

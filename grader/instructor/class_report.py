@@ -17,9 +17,11 @@ import json
 from collections import Counter
 from pathlib import Path
 from .layout import ASSIGNMENT, course_id_of, db_url_of
-from .ledger import TRUSTED_FOLDER, Ledger
+from . import gradebook
+from .ledger import TRUSTED_FOLDER, UNFINISHED, Ledger, run_in_progress
 
 HINT_MARK = " Hint: "
+IN_PROGRESS = "being graded now"
 
 
 def notebook_scores(course: Path) -> dict[str, dict[str, float]]:
@@ -154,32 +156,70 @@ def build_report(course: Path, out: Path) -> Path:
     if not (course / "nbgrader_config.py").is_file():
         raise FileNotFoundError(f"{course} is not a trainlab course folder; give the folder `trainlab course` made.")
     page = render_report(f"{course_id_of(course)} / {ASSIGNMENT}", notebook_scores(course),
-                         check_results(course), Ledger(course).records)
+                         check_results(course), Ledger(course).records, gradebook.scores(course),
+                         run_in_progress(course))
     out = Path(out)
     out.write_text(page, encoding="utf-8")
     return out
 
 
-def render_report(title: str, scores: dict, results: dict[str, list[dict]], ledger: dict) -> str:
+def points_summary(students: list, totals: list, maximum: float, written: dict | None) -> str:
+    """The scores in words: autograded points apart from written ones, which wait for a hand grade."""
+    if not totals:
+        return "No student has been graded yet."
+    if not written:
+        return (f"{len(students)} students graded; total score of {maximum:g}: median "
+                f"{totals[len(totals) // 2]:g}, lowest {totals[0]:g}, highest {totals[-1]:g}.")
+    auto = sorted(written[s]["autograded_score"] for s in students if s in written)
+    auto_max = max((written[s]["autograded_max"] for s in students if s in written), default=0.0)
+    hand_max = max((written[s]["written_max"] for s in students if s in written), default=0.0)
+    waiting = sum(written[s]["written_to_grade"] > 0 for s in students if s in written)
+    text = (f"{len(students)} students graded. Autograded points: median {auto[len(auto) // 2]:g} of "
+            f"{auto_max:g}, lowest {auto[0]:g}, highest {auto[-1]:g}.") if auto else f"{len(students)} students graded."
+    if hand_max:
+        text += (f" Written answers: {hand_max:g} more points, graded by hand in the formgrader; "
+                 f"{waiting} of {len(students)} submissions still have answers to grade.")
+    return text
+
+
+def render_report(title: str, scores: dict, results: dict[str, list[dict]], ledger: dict,
+                  written: dict | None = None, running: dict | None = None) -> str:
     """The page, from plain data: scores as notebook_scores gives them, check results as
-    check_results gives them, and the ledger's records."""
+    check_results gives them, the ledger's records, per student the gradebook's autograded and
+    written points (gradebook.scores) and the marker of a run in progress (ledger.run_in_progress).
+    Submissions that scored no autograded point, and those whose grading failed, are counted in
+    one line and left out of the check tables, which would otherwise list every check."""
     students = sorted(s for s in scores if s is not None)
     maximum = sum(scores.get(None, {}).values())
     totals = sorted((sum(scores[s].values()) for s in students))
-    summary = (f"{len(students)} students graded; total score of {maximum:g}: median "
-               f"{totals[len(totals) // 2]:g}, lowest {totals[0]:g}, highest {totals[-1]:g}." if totals
-               else "No student has been graded yet.")
+    summary = points_summary(students, totals, maximum, written)
+    broken = {s for s, e in ledger.items() if not e.get("ok")}
+    empty = {s for s in students if (written or {}).get(s, {}).get("autograded_score", 1.0) == 0
+             or (not written and sum(scores[s].values()) == 0)}
+    left_out = sorted((broken | empty) & set(results))
+    results = {s: rows for s, rows in results.items() if s not in left_out}
     rates = failure_rates(results)
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>trainlab class report</title>"
              f"<style>{STYLE}</style></head><body><h1>Class report: {html.escape(title)}</h1>"
              f"<p id='summary'>{html.escape(summary)}</p>"]
+    if running:
+        done = sum(1 for e in ledger.values() if e.get("error") != UNFINISHED)
+        note = (f"Grading is in progress (started {running.get('started', '?')}): {done} of {len(ledger)} "
+                "submissions have a result; this page shows them.")
+        parts.append(f"<p id='in-progress'>{html.escape(note)}</p>")
+    if left_out:
+        shown = ", ".join(left_out[:20]) + (f" and {len(left_out) - 20} more" if len(left_out) > 20 else "")
+        note = (f"{len(left_out)} submissions scored no autograded point or could not be graded, and are left "
+                f"out of the check tables below: {shown}.")
+        parts.append(f"<p id='left-out'>{html.escape(note)}</p>")
     if students:
         parts.append(f"<h2>Scores</h2><img id='histograms' alt='score histograms' "
                      f"src='data:image/png;base64,{score_histograms(scores)}'>")
     parts.append("<h2>Most common known mistakes (hints that fired)</h2>" + _table(
         "mistakes", ["function", "hint", "students"], [list(m) for m in common_mistakes(results)[:25]]
         or [["", "no hint fired", 0]]))
-    failed = sorted((s, e.get("error", "")) for s, e in ledger.items() if not e.get("ok"))
+    failed = sorted((s, IN_PROGRESS if running and e.get("error") == UNFINISHED else e.get("error", ""))
+                    for s, e in ledger.items() if not e.get("ok"))
     parts.append("<h2>Submissions whose grading failed or timed out</h2>" + _table(
         "failed-students", ["student", "reason"], [list(f) for f in failed] or [["none", ""]]))
     failing = [r for r in rates if r["failed"]]

@@ -15,6 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
+import time
+from contextlib import contextmanager
 import tempfile
 from pathlib import Path
 
@@ -116,3 +119,39 @@ class Ledger:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.path)
+
+
+RUN_FILE = ".trainlab_run.json"  # in the course folder while a grading run is under way
+
+
+@contextmanager
+def grading_run(course: Path):
+    """Mark the course as being graded (process id, host, start time) until the block ends, so the
+    class report tells a run in progress from one that was stopped."""
+    path = Path(course) / RUN_FILE
+    path.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}))
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def run_in_progress(course: Path) -> dict | None:
+    """The marker of a grading run that is still going ({"pid", "host", "started"}), or None when no
+    run is under way (a run on this host whose process is gone was stopped)."""
+    path = Path(course) / RUN_FILE
+    try:
+        run = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(run, dict) or not isinstance(run.get("pid"), int):
+        return None
+    if run.get("host") == socket.gethostname():
+        try:
+            os.kill(run["pid"], 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+    return run
