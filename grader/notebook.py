@@ -144,7 +144,12 @@ def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, 
     results = run_checks(find_src(), checks=checks, seed=student_seed() if seed is None else seed)
     earned = sum(r.points for r in results if r.passed)
     if not quiet:
-        from .core.report import text_report
+        from .core.report import text_report, unfinished_summary
 
         print(text_report(results, f"{'hidden' if hidden else 'public'} checks"), end="")
+        summary = unfinished_summary(results)
+        if summary and os.environ.get("NBGRADER_EXECUTION") == "validate":
+            # `nbgrader validate` shows a failing cell's stderr in place of its stock "Partial credit"
+            # line: what is left, by function. Only there: anywhere else stderr would zero the cell.
+            print(summary, file=sys.stderr)
     return float(earned)

@@ -134,3 +134,26 @@ def test_autograde_refuses_to_record_a_run_without_the_trusted_grader(root, tmp_
     shutil.copytree(course / "release" / ASSIGNMENT, submitted / "s1" / ASSIGNMENT)
     status = autograde_all(course, submitted)
     assert not status["s1"]["ok"] and "without the trusted grader" in status["s1"]["error"]
+
+
+def test_feedback_of_a_buggy_student_fits_its_frame_in_chromium(demo, tmp_path):
+    """A failure's lines wrap (text_report), so the feedback page of a student with failures needs
+    no sideways scrolling in a 1046-pixel-wide frame and no output box overflows."""
+    from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, _browser_or_skip
+
+    student = next(iter(BUGS))
+    pages = sorted((demo / "course" / "feedback" / student / ASSIGNMENT).glob("*.html"))
+    texts = {p: p.read_text() for p in pages}
+    page_path = next(p for p, text in texts.items() if "failures:" in text)
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1046, "height": 800})
+        page.goto(page_path.as_uri())
+        fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        overflowing = page.eval_on_selector_all(
+            "pre", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 80))")
+        browser.close()
+    assert fits and overflowing == [], overflowing

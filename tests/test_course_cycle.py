@@ -86,6 +86,10 @@ def test_validate_passes_a_complete_submission_and_names_the_failing_cells_of_an
     assert "Success! Your notebook passes all the tests." in alice.stdout, alice.stdout[-2000:]
     assert "VALIDATION FAILED" in bob.stdout and 'grade("initialization", ["gaussian_init"])' in bob.stdout
     assert "hidden=True" not in bob.stdout  # hidden checks never reach a student's copy
+    # what is left, by function, instead of the stock "Partial credit", and the question unanswered
+    assert "gaussian_init: not started (write it in src/trainlab/initialization.py)" in bob.stdout
+    assert "Partial credit" not in bob.stdout
+    assert "Your answer to Question 2" in bob.stdout and "Your answer to Question 1" not in bob.stdout
 
 
 def test_collect_and_autograde_record_both_students_with_trusted_scores(cycle):

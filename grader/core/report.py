@@ -63,6 +63,21 @@ def failure_lines(results) -> list[str]:
     return lines
 
 
+def unfinished_summary(results) -> str:
+    """One line per function that does not pass yet: not started (and the file to write it in), or
+    the checks it fails. "" when every check passes. This is what `nbgrader validate` prints for
+    the cell (a cell's stderr), instead of its stock "Partial credit" line."""
+    lines = []
+    for s in by_function(results):
+        if s.status == NOT_IMPLEMENTED:
+            module = next(r.topic for r in results if r.function == s.function)
+            lines.append(f"{s.function}: not started (write it in src/trainlab/{module}.py)")
+        elif s.status == FAILED:
+            names = [r.name for r in results if r.function == s.function and r.status == FAILED]
+            lines.append(f"{s.function}: fails {len(names)} of {s.total} checks: " + "; ".join(names))
+    return "\n".join(lines)
+
+
 def text_report(results, title: str = "checks") -> str:
     """Plain text: a line per function, the failures in detail, a total line."""
     summaries = by_function(results)
