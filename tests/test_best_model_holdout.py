@@ -262,7 +262,7 @@ PEAK_SCRIPT = """
 import json, sys
 from pathlib import Path
 from grader.core.engine import reference_src
-from grader.notebook import evaluate_saved_model
+from grader.challenge import evaluate_saved_model
 from trainlab_datasets import find_fashion_mnist, load_dataset
 data = load_dataset("fashion_mnist_subset")
 reports = [evaluate_saved_model(path, reference_src(), data)[0] for path in sys.argv[1:]]
