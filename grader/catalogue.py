@@ -21,21 +21,20 @@ from .core.cases import hidden_case_check, hidden_grad_check, inplace_checks
 from .core.registry import CHECKS, TOPICS, Check, hidden_available
 from .core.topic import Topic
 
-_built = {"hidden": None}
-
-
-def topics() -> list[Topic]:
-    """Every topic's declaration, in TOPICS order (its check module imported, nothing registered)."""
-    return [importlib.import_module(f"{__package__}.checks.{name}").T for name in TOPICS]
-
 
 def topic(name: str) -> Topic:
+    """A topic's declaration (its check module imported, nothing registered)."""
     return importlib.import_module(f"{__package__}.checks.{name}").T
 
 
-def given_functions() -> frozenset:
+def topics() -> list[Topic]:
+    """Every topic's declaration, in TOPICS order."""
+    return [topic(name) for name in TOPICS]
+
+
+def given_functions(declared=None) -> frozenset:
     """Functions given complete in the student library: checked, worth no points."""
-    return frozenset().union(*(t.given for t in topics()))
+    return frozenset().union(*(t.given for t in declared or topics()))
 
 
 def build(hidden: bool) -> list[Check]:
@@ -50,7 +49,7 @@ def build(hidden: bool) -> list[Check]:
         checks += [hidden_case_check(case) for t in declared for case in t.cases if case.twin]
         checks += [hidden_grad_check(case) for t in declared for case in t.grad_cases]
         checks += [c for t in declared for c in t.checks if c.hidden]
-    given = given_functions()
+    given = given_functions(declared)
     checks = [replace(c, points=0.0) if c.function in given else c for c in checks]
     seen = set()
     for chk in checks:
@@ -61,11 +60,12 @@ def build(hidden: bool) -> list[Check]:
 
 
 def load_all(hidden: bool) -> None:
-    """Make CHECKS the course's checks (hidden ones too where they are present and asked for)."""
-    hidden = bool(hidden and hidden_available()) or bool(_built["hidden"])
-    if _built["hidden"] is None or hidden != _built["hidden"]:
-        CHECKS[:] = build(hidden)
-        _built["hidden"] = hidden
+    """Make CHECKS the course's checks (hidden ones too where they are present and asked for);
+    built once, and once more when hidden checks are first asked for."""
+    has_hidden = any(c.hidden for c in CHECKS)
+    wanted = bool(hidden and hidden_available()) or has_hidden
+    if not CHECKS or wanted != has_hidden:
+        CHECKS[:] = build(wanted)
 
 
 def select(topics=None, hidden: bool = False) -> list[Check]:

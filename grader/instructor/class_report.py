@@ -194,8 +194,10 @@ def render_report(title: str, scores: dict, results: dict[str, list[dict]], ledg
     totals = sorted((sum(scores[s].values()) for s in students))
     summary = points_summary(students, totals, maximum, written)
     broken = {s for s, e in ledger.items() if not e.get("ok")}
-    empty = {s for s in students if (written or {}).get(s, {}).get("autograded_score", 1.0) == 0
-             or (not written and sum(scores[s].values()) == 0)}
+    def autograded(student):  # the gradebook's autograded points, or the notebooks' total without it
+        return written[student]["autograded_score"] if written and student in written else sum(scores[student].values())
+
+    empty = {s for s in students if autograded(s) == 0}
     left_out = sorted((broken | empty) & set(results))
     results = {s: rows for s, rows in results.items() if s not in left_out}
     rates = failure_rates(results)

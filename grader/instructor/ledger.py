@@ -21,6 +21,9 @@ from contextlib import contextmanager
 import tempfile
 from pathlib import Path
 
+from .layout import ASSIGNMENT, TIMESTAMP_FILE
+
+
 LEDGER_FILE = ".trainlab_ledger.json"
 TRUSTED_FOLDER = "trusted"  # course/trusted/<student>/<notebook>.json: every check's result, for the report
 GRADER_ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +59,6 @@ def submission_key(folder: Path, version: str, depth: str) -> str:
 def graded_files(folder: Path) -> list[Path]:
     """A submission's files that grading reads: regular files, links left out, and not the
     timestamp.txt nbgrader or the intake writes (when it was handed in changes no grade)."""
-    from .layout import TIMESTAMP_FILE
-
     return [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink() and p != folder / TIMESTAMP_FILE]
 
 
@@ -74,8 +75,6 @@ def files_hash(folder: Path) -> str:
 
 def course_copy(course: Path, student: str) -> Path:
     """The course's copy of a student's submission (what nbgrader grades)."""
-    from .layout import ASSIGNMENT  # course.py imports this module
-
     return Path(course) / "submitted" / student / ASSIGNMENT
 
 
