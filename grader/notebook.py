@@ -128,6 +128,25 @@ def cell_points(topic: str, functions, hidden: bool | None = None) -> float:
     return sum(c.points for c in cell_checks(topic, functions, hidden))
 
 
+class CellPoints(float):
+    """The points a test cell earned. nbgrader reads a cell's plain-text result as its partial
+    credit, so the plain text stays the number; a notebook shows one line, "7 of 9 points", instead
+    of a bare 7.0 under the table."""
+
+    def __new__(cls, earned: float, possible: float, where: str = "public checks"):
+        value = super().__new__(cls, earned)
+        value.possible, value.where = float(possible), where
+        return value
+
+    def __repr__(self) -> str:
+        return repr(float(self))
+
+    def _repr_markdown_(self) -> str:
+        from .core.report import points_line
+
+        return points_line(float(self), self.possible, self.where)
+
+
 def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, quiet: bool = False) -> float:
     """Run the public (or only the hidden) checks of `functions`; print them; return points earned.
 
@@ -142,7 +161,8 @@ def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, 
     if not checks:
         raise ValueError(f"no {'hidden' if hidden else 'public'} checks for {functions} in topic {topic!r}.")
     results = run_checks(find_src(), checks=checks, seed=student_seed() if seed is None else seed)
-    earned = sum(r.points for r in results if r.passed)
+    earned = CellPoints(sum(r.points for r in results if r.passed), sum(r.points for r in results),
+                        "hidden checks" if hidden else "public checks")
     if not quiet:
         from .core.report import text_report, unfinished_summary
 
@@ -152,4 +172,4 @@ def grade(topic: str, functions, hidden: bool = False, seed: int | None = None, 
             # `nbgrader validate` shows a failing cell's stderr in place of its stock "Partial credit"
             # line: what is left, by function. Only there: anywhere else stderr would zero the cell.
             print(summary, file=sys.stderr)
-    return float(earned)
+    return earned

@@ -1,6 +1,7 @@
 """The nbgrader pipeline end to end: course, release, autograde, feedback, export (slow)."""
 import csv
 import json
+import re
 import shutil
 
 import nbformat
@@ -85,6 +86,20 @@ def test_demo_writes_feedback_grades_and_release(demo):
         assert list((course / "feedback" / student / ASSIGNMENT).glob("*.html")), student
     assert list((demo / "release" / "notebooks").glob("*.ipynb"))
     assert (demo / "release" / "src" / "trainlab" / "activations.py").is_file()
+
+
+def test_feedback_says_what_is_not_graded_yet_and_shows_points_not_a_bare_number(demo):
+    """Before anyone grades the written answers, the feedback says "not graded yet" for each of
+    them (nbgrader would show 0 points), and a test cell's result reads "N of M points"."""
+    student = next(iter(BUGS))
+    pages = sorted((demo / "course" / "feedback" / student / ASSIGNMENT).glob("*.html"))
+    text = "\n".join(p.read_text() for p in pages)
+    written = re.findall(r"Written response</a> \(Score: ([^)]*)\)", text)
+    assert written and all(score.startswith("not graded yet / ") for score in written), written
+    assert "written answers not graded yet" in text
+    assert re.search(r"<strong>\d+ of \d+ points</strong> from this cell's checks, run by the grader", text)
+    tests = re.findall(r"Test cell</a> \(Score: ([\d.]+) / ([\d.]+)\)", text)
+    assert tests and any(float(a) < float(b) for a, b in tests)  # a buggy student's failing cell keeps its score
 
 
 def test_a_broken_submission_affects_only_itself(root, tmp_path):

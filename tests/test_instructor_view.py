@@ -65,3 +65,52 @@ def test_a_run_whose_process_is_gone_counts_as_stopped(tmp_path):
     assert run_in_progress(tmp_path) is None
     (tmp_path / RUN_FILE).write_text("not json")
     assert run_in_progress(tmp_path) is None
+
+
+def test_the_grading_bar_counts_notebooks_as_they_finish(tmp_path, monkeypatch):
+    """`trainlab autograde` and `trainlab demo` show progress per notebook, not per student: the bar
+    counts students x notebooks and moves each time nbgrader writes an autograded notebook."""
+    import threading
+
+    from grader.instructor import autograde
+    from grader.instructor.layout import ASSIGNMENT
+
+    course = tmp_path / "course"
+    (course / "source" / ASSIGNMENT).mkdir(parents=True)
+    for name in ("01", "02", "03"):
+        (course / "source" / ASSIGNMENT / f"{name}.ipynb").write_text("{}")
+    release = threading.Event()
+
+    def fake_grade_one(course, student, env=None):
+        folder = course / "autograded" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        (folder / "01.ipynb").write_text("{}")
+        (folder / "elsewhere.ipynb").symlink_to(course / "source" / ASSIGNMENT / "02.ipynb")  # not counted
+        release.wait(20)
+        return {"ok": True, "error": "", "seconds": 0.0}
+
+    seen = []
+
+    class Bar:
+        def __init__(self, items, total, unit):
+            self.total, self.unit, self.n = total, unit, 0
+
+        def update(self, k):
+            self.n += k
+            seen.append(self.n)
+            if self.n == 2:  # each student's first notebook is counted while they are still graded
+                release.set()
+
+        def set_postfix(self, **kw):
+            pass
+
+        def close(self):
+            seen.append("closed")
+
+    bars = []
+    monkeypatch.setattr(autograde, "grade_one", fake_grade_one)
+    finished = []
+    autograde.grade_in_pool(course, 2, ["ana", "bo"], lambda s, r: finished.append(s),
+                            lambda items, total, unit: bars.append(Bar(items, total, unit)) or bars[-1], 0)
+    assert bars[0].total == 6 and bars[0].unit == "notebook"
+    assert 2 in seen and seen[-2:] == [6, "closed"] and sorted(finished) == ["ana", "bo"]

@@ -82,3 +82,22 @@ def test_a_failure_wraps_between_words_and_a_hint_is_given_once(tmp_path, root):
         assert len(line) <= TEXT_WIDTH or " " not in line.strip(), line
     numbers = {token for r in failed for token in r.message.split() if any(ch.isdigit() for ch in token)}
     assert numbers <= set(text.split())  # every number of every message is whole on some line
+
+
+def test_a_test_cell_shows_its_points_in_words_and_nbgrader_reads_the_number(stubs):
+    """No bare 0.0 under the table: the cell shows "0 of 9 points", while the plain text that
+    nbgrader reads as the cell's partial credit stays the number."""
+    from nbclient import NotebookClient
+    from nbgrader.utils import determine_grade
+
+    cell = nbformat.v4.new_code_cell('from grader.notebook import grade\n'
+                                     'grade("activations", ["sigmoid_forward", "sigmoid_backward"])')
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "t", "points": 9.0,
+                                 "schema_version": 3}
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(stubs)}}).execute()
+    result = [o for o in cell.outputs if o.output_type == "execute_result"]
+    assert len(result) == 1 and result[0].data["text/plain"] == "0.0"
+    assert result[0].data["text/markdown"] == "**0 of 9 points** from this cell's public checks"
+    assert determine_grade(cell) == (0.0, 9.0)

@@ -78,6 +78,11 @@ def unfinished_summary(results) -> str:
     return "\n".join(lines)
 
 
+def points_line(earned: float, possible: float, where: str) -> str:
+    """The line a test cell shows under its table (markdown): its points, out of what it is worth."""
+    return f"**{earned:g} of {possible:g} points** from this cell's {where}"
+
+
 def text_report(results, title: str = "checks") -> str:
     """Plain text: a line per function, the failures in detail, a total line."""
     summaries = by_function(results)

@@ -7,7 +7,8 @@ crashes or hangs the kernel costs only its own grade, never the run.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from .cluster import grade_on_cluster
@@ -80,19 +81,42 @@ def autograde_all(course: Path, submitted: Path, progress=None, workers: int | N
 
 def grade_in_pool(course: Path, workers: int, todo: list[str], finish, progress, kept: int) -> None:
     """Grade in this machine's processes: one nbgrader run per student, `workers` at a time, in the
-    course folder. The gradebook's short writes are serialised by SQLite; a lock clash is retried."""
-    retry, failed = [], 0
+    course folder. The gradebook's short writes are serialised by SQLite; a lock clash is retried.
+    The progress bar counts notebooks: nbgrader writes each autograded notebook as it finishes."""
+    retry, failed, finished = [], 0, set()
     env = one_blas_thread() if workers > 1 else None
+    per_student = len(list((course / "source" / ASSIGNMENT).glob("*.ipynb"))) or 1
+    since = time.time() - 1
+    bar = progress(None, total=len(todo) * per_student, unit="notebook") if progress else None
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(grade_one, course, student, env=env): student for student in todo}
-        bar = progress(as_completed(futures), total=len(futures)) if progress else as_completed(futures)
-        for future in bar:
-            student, result = futures[future], future.result()
-            if "database is locked" in result["error"]:
-                retry.append(student)
-            else:
-                finish(student, result)
-            failed += not result["ok"]
-            report_progress(bar, failed, kept)
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=2, return_when=FIRST_COMPLETED)
+            for future in done:
+                student, result = futures[future], future.result()
+                if "database is locked" in result["error"]:
+                    retry.append(student)
+                else:
+                    finish(student, result)
+                failed += not result["ok"]
+                finished.add(student)
+            if bar is not None:
+                count = sum(per_student if s in finished else graded_notebooks(course, s, since) for s in todo)
+                bar.update(min(count, bar.total) - bar.n)
+                report_progress(bar, failed, kept)
+    if bar is not None:
+        bar.close()
     for student in retry:
         finish(student, grade_one(course, student, env=env))
+
+
+def graded_notebooks(course: Path, student: str, since: float) -> int:
+    """How many of `student`'s notebooks nbgrader has autograded since `since` (its files, not links)."""
+    folder = course / "autograded" / student / ASSIGNMENT
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    return sum(e.name.endswith(".ipynb") and e.is_file(follow_symlinks=False)
+               and e.stat(follow_symlinks=False).st_mtime >= since for e in entries)

@@ -97,7 +97,8 @@ def write_student(course: Path, student: str, cells: dict, results: list) -> boo
                     grade.auto_score, changed = points, True
                 if grade_id in by_id:
                     cell = by_id[grade_id]
-                    outputs = trusted_outputs(text_report(mine, "trusted grader"), points, cell.get("execution_count"))
+                    outputs = trusted_outputs(text_report(mine, "trusted grader"), points, cell.get("execution_count"),
+                                              float(cell.metadata.nbgrader.points))
                     if _shown(cell.outputs) != _shown(outputs):
                         cell.outputs, notebook_changed = outputs, True
             if notebook_changed:

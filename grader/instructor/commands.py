@@ -55,13 +55,14 @@ def cmd_course(args) -> int:
     return 0
 
 
-def _progress(items, total=None):
-    """A tqdm bar over finished grading jobs with the rate; the caller reports failures."""
+def _progress(items, total=None, unit="student"):
+    """A tqdm bar over finished grading jobs (students, or notebooks) with the rate; the caller
+    reports failures."""
     import sys
 
     from tqdm import tqdm
 
-    return tqdm(items, total=total, desc="graded", unit="student", file=sys.stdout)
+    return tqdm(items, total=total, desc="graded", unit=unit, file=sys.stdout)
 
 
 def _print_scores(summary: dict) -> None:

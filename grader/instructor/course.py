@@ -53,8 +53,9 @@ c.SandboxedKernelManager.public_root = "kernel"
 from grader.instructor.trusted import autograde_steps  # noqa: E402
 c.Autograde.autograde_preprocessors = autograde_steps()
 # Feedback pages show the hidden checks' results, not their source, and no script of a submission.
-from grader.instructor.sanitize import feedback_steps  # noqa: E402
+from grader.instructor.sanitize import feedback_steps, feedback_template  # noqa: E402
 c.GenerateFeedback.preprocessors = feedback_steps()
+feedback_template(c)  # written answers nobody graded yet say so, instead of 0 points
 # --- end trusted grading ---
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 '''

@@ -93,10 +93,49 @@ class HideHiddenTests(Preprocessor):
         return cell, resources
 
 
+class MarkUngraded(Preprocessor):
+    """Mark each written answer that waits for an instructor's score (`ungraded`), so that the
+    feedback page (templates/feedback) says "not graded yet" where nbgrader would show 0 points."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.enabled = True
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("solution") and meta.get("grade"):
+                    grade = gb.find_grade(meta["grade_id"], info["notebook"], info["assignment"], info["student"])
+                    meta["ungraded"] = bool(grade.needs_manual_grade and grade.manual_score is None)
+        return nb, resources
+
+
 def feedback_steps() -> list:
     """nbgrader's feedback steps, in order, with the hidden tests hidden and the outputs sanitized
-    before the page is rendered."""
+    before the page is rendered, and the written answers nobody graded yet marked after GetGrades."""
     from nbgrader.converters.generate_feedback import GenerateFeedback
+    from nbgrader.preprocessors import GetGrades
 
     steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
+    at = steps.index(GetGrades) + 1
+    steps[at:at] = [MarkUngraded]
     return steps[:1] + [HideHiddenTests, SanitizeOutputs] + steps[1:]
+
+
+def feedback_template(config) -> None:
+    """Point nbgrader's feedback pages at templates/feedback: nbgrader's own page, with "not graded
+    yet" for a written answer that waits for its score. The folder takes nbgrader's template name,
+    so the formgrader's feedback button (which asks for "feedback" by name) uses it too; it
+    extends nbgrader's page, reached through the "nbgrader/" prefix."""
+    from pathlib import Path
+
+    import nbgrader
+    from jinja2 import FileSystemLoader, PrefixLoader
+
+    stock = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
+    config.HTMLExporter.extra_template_basedirs = [str(Path(__file__).parent / "templates"), str(stock)]
+    config.HTMLExporter.extra_loaders = [PrefixLoader({"nbgrader": FileSystemLoader(str(stock))})]

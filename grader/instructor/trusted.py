@@ -67,9 +67,16 @@ def record_results(course: Path, student: str, notebook: str, results: list) -> 
     (folder / f"{notebook}.json").write_text(json.dumps([r.as_dict() for r in results], indent=0))
 
 
-def trusted_outputs(text: str, points: float, count) -> list:
+def trusted_outputs(text: str, points: float, count, possible: float | None = None) -> list:
+    """A test cell's outputs after grading: the grader's report, then its points (the plain text
+    is what nbgrader reads as the cell's score; pages show the markdown line)."""
+    from ..core.report import points_line
+
+    data = {"text/plain": f"{points:g}"}
+    if possible is not None:
+        data["text/markdown"] = points_line(points, possible, "checks, run by the grader")
     return [new_output("stream", name="stdout", text=text),
-            new_output("execute_result", data={"text/plain": f"{points:g}"}, execution_count=count)]
+            new_output("execute_result", data=data, execution_count=count)]
 
 
 def autograde_steps() -> list:
@@ -139,7 +146,8 @@ class TrustedScores(NbGraderPreprocessor):
                 points = float(cell.metadata.nbgrader.points) if passed else 0.0
             else:
                 continue
-            cell.outputs = trusted_outputs(text, points, cell.get("execution_count"))
+            cell.outputs = trusted_outputs(text, points, cell.get("execution_count"),
+                                           float(cell.metadata.nbgrader.points))
             self.log.info("%s %s/%s: %g", TRUSTED_MARK, student, grade_id, points)
         return nb, resources
 
