@@ -31,6 +31,8 @@ from .autograde import WORKERS
 from .cells import checks_of_cell, is_test_cell
 from .layout import ASSIGNMENT, course_id_of, db_url_of, last_error, nbgrader, student_ids
 from .ledger import Ledger, course_copy, files_hash
+from ..mistakes.collect import fingerprint_submission
+from ..mistakes.collect import record as record_fingerprint
 from .trusted import course_limits, grading_seed, record_results, trusted_outputs
 
 
@@ -48,14 +50,23 @@ def test_cells(course: Path) -> dict[str, list[tuple[str, list]]]:
 
 def check_student(course: str, student: str) -> tuple[list, float]:
     """The grading job of one student (run in a worker process): every test cell's checks on the
-    submission, in the sandbox. Writes nothing; returns (results, seconds)."""
+    submission, in the sandbox, and its fingerprints (grader/mistakes). Writes nothing; returns
+    (results, seconds, fingerprints by notebook)."""
     started = time.perf_counter()
     course = Path(course)
     checks = [c for cell_list in test_cells(course).values() for _, cs in cell_list for c in cs]
     src = course / "submitted" / student / ASSIGNMENT / "src"
+    limits = course_limits(course)
     results = run_checks(src, checks=checks, seed=grading_seed(course, student), sandbox=True, fresh=True,
-                         limits=course_limits(course))
-    return results, round(time.perf_counter() - started, 2)
+                         limits=limits)
+    prints = {}
+    for notebook, cell_list in test_cells(course).items():  # the fingerprints follow the new results
+        ids = {c.id for _, cs in cell_list for c in cs}
+        try:
+            prints[notebook] = fingerprint_submission(src, [r for r in results if r.id in ids], limits)
+        except Exception:  # no fingerprint costs no grade; the old one is kept
+            pass
+    return results, round(time.perf_counter() - started, 2), prints
 
 
 def changed_submission(course: Path, submitted: Path, student: str, record: dict) -> str:
@@ -138,8 +149,10 @@ def regrade_checks(course: Path, submitted: Path, progress=None, students: list[
         for future in (progress(as_completed(futures), total=len(futures)) if progress else as_completed(futures)):
             student = futures[future]
             try:
-                results, seconds = future.result()
+                results, seconds, prints = future.result()
                 changed = write_student(course, student, cells, results)
+                for notebook, found in prints.items():
+                    record_fingerprint(course, student, notebook, found)
                 status[student] = {"ok": True, "error": "", "seconds": seconds, "skipped": False, "changed": changed}
             except Exception as exc:  # one broken submission or record costs this student only
                 status[student] = {"ok": False, "seconds": 0.0, "skipped": False,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import io
 import json
 from collections import Counter
@@ -155,10 +156,13 @@ def build_report(course: Path, out: Path) -> Path:
     course = Path(course).resolve()
     if not (course / "nbgrader_config.py").is_file():
         raise FileNotFoundError(f"{course} is not a trainlab course folder; give the folder `trainlab course` made.")
+    out = Path(out)
+    from ..mistakes.page import write_page
+
+    mistakes, _ = write_page(course)  # the class's clusters, on their own page (grader/mistakes)
     page = render_report(f"{course_id_of(course)} / {ASSIGNMENT}", notebook_scores(course),
                          check_results(course), Ledger(course).records, gradebook.scores(course),
-                         run_in_progress(course))
-    out = Path(out)
+                         run_in_progress(course), os.path.relpath(mistakes, out.resolve().parent))
     out.write_text(page, encoding="utf-8")
     return out
 
@@ -183,7 +187,7 @@ def points_summary(students: list, totals: list, maximum: float, written: dict |
 
 
 def render_report(title: str, scores: dict, results: dict[str, list[dict]], ledger: dict,
-                  written: dict | None = None, running: dict | None = None) -> str:
+                  written: dict | None = None, running: dict | None = None, mistakes: str | None = None) -> str:
     """The page, from plain data: scores as notebook_scores gives them, check results as
     check_results gives them, the ledger's records, per student the gradebook's autograded and
     written points (gradebook.scores) and the marker of a run in progress (ledger.run_in_progress).
@@ -204,6 +208,9 @@ def render_report(title: str, scores: dict, results: dict[str, list[dict]], ledg
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>trainlab class report</title>"
              f"<style>{STYLE}</style></head><body><h1>Class report: {html.escape(title)}</h1>"
              f"<p id='summary'>{html.escape(summary)}</p>"]
+    if mistakes:
+        parts.append(f"<p id='mistakes'>The class's mistakes, grouped by what each function returns, with one "
+                     f"note per group for feedback: <a href='{html.escape(mistakes)}'>{html.escape(mistakes)}</a>.</p>")
     if running:
         done = sum(1 for e in ledger.values() if e.get("error") != UNFINISHED)
         note = (f"Grading is in progress (started {running.get('started', '?')}): {done} of {len(ledger)} "

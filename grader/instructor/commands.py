@@ -1,6 +1,8 @@
 """Instructor sub-commands of `trainlab` (absent from the student release)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..core.runner import Runner, project_root
 
 
@@ -136,6 +138,17 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_mistakes(args) -> int:
+    from ..mistakes.page import write_page
+
+    path, clusters = write_page(args.course, args.out)
+    wrong = sum(len(c.members) for cs in clusters.values() for c in cs if c.kind not in ("correct", "not implemented"))
+    groups = sum(c.kind in ("named", "unnamed") for cs in clusters.values() for c in cs)
+    print(f"mistakes page written to {path}: {groups} groups of wrong answers ({wrong} function submissions); "
+          f"write one note per group into {Path(args.course) / 'mistake_notes.toml'}, then run the feedback again.")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
@@ -177,6 +190,10 @@ def add_instructor_parsers(sub) -> None:
     p.add_argument("--course", required=True, help="the course folder made by `trainlab course`")
     p.add_argument("--out", default="report.html", help="the HTML file to write (default: report.html)")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("mistakes", help="group the class's wrong answers per function (HTML page) for notes in feedback")
+    p.add_argument("--course", type=Path, required=True, help="the course folder")
+    p.add_argument("--out", type=Path, default=None, help="the page (default: COURSE/mistakes.html)")
+    p.set_defaults(func=cmd_mistakes)
     p = sub.add_parser("demo", help="the whole pipeline on the embedded default: course, release, grading")
     p.add_argument("--out", required=True, help="an empty or new folder")
     p.set_defaults(func=cmd_demo)

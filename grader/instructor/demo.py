@@ -132,6 +132,9 @@ def run_demo(out: Path, progress=None, log=print) -> dict:
         entry = {**graded.get(student, {}), **status[student]}
         entry.update(direct_check(submitted / student / ASSIGNMENT / "src", student, reference))
         summary["students"][student] = entry
+    from ..mistakes.page import write_page
+
+    summary["mistakes_page"] = str(write_page(course)[0])  # the class's mistakes, grouped (grader/mistakes)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     write_json(out / "summary.json", summary)
     return summary

@@ -14,7 +14,7 @@ from ..core.registry import TOPICS
 # Paths (relative to the project root) that never reach students: hidden checks, the instructor
 # tools, the held-out images the best model is graded on, the catalogue of buggy implementations
 # (near-solutions), benchmarks and CI. The grader/ ones are hidden from the notebook kernel too.
-EXCLUDED = ("grader/hidden", "grader/instructor", "grader/heldout", "tests", "benchmarks", ".ci", ".git")
+EXCLUDED = ("grader/hidden", "grader/instructor", "grader/heldout", "grader/mistakes", "tests", "benchmarks", ".ci", ".git")
 TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when a submission was handed in
 TRUSTED_MARK = "trusted score for"  # in nbgrader's log: proof that the trusted grader (trusted.py) ran
 

@@ -123,7 +123,9 @@ def feedback_steps() -> list:
     steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
     at = steps.index(GetGrades) + 1
     steps[at:at] = [MarkUngraded]
-    return steps[:1] + [HideHiddenTests, SanitizeOutputs] + steps[1:]
+    from ..mistakes.notes import MistakeNotes
+
+    return steps[:1] + [HideHiddenTests, MistakeNotes, SanitizeOutputs] + steps[1:]
 
 
 def feedback_template(config) -> None:

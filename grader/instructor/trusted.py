@@ -116,6 +116,16 @@ class TrustedScores(NbGraderPreprocessor):
         """The sandbox limits of this course's grading (its nbgrader_config.py may set them)."""
         return replace(DEFAULT_LIMITS, call_seconds=self.call_seconds, submission_seconds=self.submission_seconds)
 
+    def record_fingerprints(self, course, student, notebook, src, results) -> None:
+        """The notebook's graded functions on the course's probe bank (grader/mistakes), for
+        `trainlab mistakes`; a failure here is logged and costs no grade."""
+        from ..mistakes.collect import fingerprint_submission, record
+
+        try:
+            record(course, student, notebook, fingerprint_submission(src, results, self.limits()))
+        except Exception as exc:  # the grade stands whatever fingerprinting does
+            self.log.warning("no fingerprint for %s/%s: %s: %s", student, notebook, type(exc).__name__, exc)
+
     def preprocess(self, nb, resources):
         from .cells import checks_of_cell, is_test_cell
 
@@ -135,6 +145,9 @@ class TrustedScores(NbGraderPreprocessor):
                                      limits=limits):
                 results[result.id] = result
         record_results(course, student, resources.get("unique_key", "notebook"), list(results.values()))
+        if checks:
+            self.record_fingerprints(course, student, resources.get("unique_key", "notebook"),
+                                     submission / "src", list(results.values()))
         for cell in cells:
             grade_id = cell.metadata.nbgrader.grade_id
             if wanted[grade_id]:
