@@ -1,0 +1,37 @@
+"""Lecture claims measured in notebooks 02, 03 and 05 on a real network (preprocessing and
+training speed, initialization and depth, mixup and cutout, batchnorm against dropout), asserted
+at fast-mode sizes like those of tests/test_claims.py (a file of its own so that it can run on a
+separate worker)."""
+import numpy as np
+import pytest
+
+from tests.test_claims import SEEDS, _fashion, _raw
+
+RACE_RATES = {"pixels 0..255": (1e-5, 1e-4, 3e-4, 1e-3), "0..1": (0.03, 0.1, 0.3, 1.0),
+              "centred": (0.03, 0.1, 0.3, 1.0), "standardized": (0.03, 0.1, 0.3, 1.0)}
+
+
+def _flat(n):
+    """Notebooks 02 and 03 in fast mode: the first n of 1000 subsampled training images,
+    flattened, as float pixels in 0..255, and their labels."""
+    from trainlab_datasets import load_dataset
+
+    data = load_dataset("fashion_mnist_subset", flatten=True, subsample=1000)
+    return data["X_train"][:n].astype(np.float64), data["y_train"][:n], data
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_small_random_weights_train_a_shallow_net_but_not_a_deep_one(seed):
+    """03, "Does it train?" (1000 standardized images, 200 SGD steps at 0.05): with std 0.01 the
+    2-layer net ends below 0.6 and the 10-layer one within 0.01 of ln 10; Kaiming brings both
+    below 0.4, and below the std-0.01 net of the same depth."""
+    from trainlab.experiments.initialization import depth_by_init_losses, last_epoch_losses
+
+    X_raw, y, _ = _flat(1000)
+    X = (X_raw - X_raw.mean(axis=0)) / (X_raw.std(axis=0) + 1e-3)
+    runs = depth_by_init_losses({"X_train": X, "y_train": y, "X_val": X[:100], "y_val": y[:100]}, seeds=(seed,))
+    final = {key: float(last_epoch_losses(losses, 10)[0]) for key, losses in runs.items()}
+    assert final[(2, "gaussian std 0.01")] < 0.6, final
+    assert abs(final[(10, "gaussian std 0.01")] - np.log(10)) < 0.01, final
+    assert final[(2, "Kaiming")] < min(0.4, final[(2, "gaussian std 0.01")]), final
+    assert final[(10, "Kaiming")] < 0.4, final
