@@ -21,6 +21,23 @@ def _flat(n):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_centring_speeds_up_training_and_raw_pixels_never_reach_the_target(seed):
+    """02, "Does preprocessing speed up training?" (1000 images, 200 iterations, each scaling at
+    its best of four rates): raw pixels never reach loss 0.6 and end above 0.9; centred inputs
+    reach it in at most half the iterations of the same inputs uncentred (0..1); standardized
+    inputs end lower than centred ones."""
+    from trainlab.experiments.preprocessing import preprocessing_race
+
+    X, y, data = _flat(1000)
+    r = preprocessing_race(X, y, data["X_test"][:200].astype(np.float64), data["y_test"][:200], RACE_RATES,
+                           seeds=(seed,))
+    raw, unit, centred, std = (r[name] for name in RACE_RATES)
+    assert raw["iterations"] == [None] and raw["final"][raw["lr"]][0] > 0.9, raw
+    assert centred["iterations"][0] and unit["iterations"][0] >= 1.8 * centred["iterations"][0], (unit, centred)
+    assert std["final"][std["lr"]][0] < centred["final"][centred["lr"]][0], (std, centred)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_small_random_weights_train_a_shallow_net_but_not_a_deep_one(seed):
     """03, "Does it train?" (1000 standardized images, 200 SGD steps at 0.05): with std 0.01 the
     2-layer net ends below 0.6 and the 10-layer one within 0.01 of ln 10; Kaiming brings both
