@@ -52,3 +52,47 @@ def test_small_random_weights_train_a_shallow_net_but_not_a_deep_one(seed):
     assert abs(final[(10, "gaussian std 0.01")] - np.log(10)) < 0.01, final
     assert final[(2, "Kaiming")] < min(0.4, final[(2, "gaussian std 0.01")]), final
     assert final[(10, "Kaiming")] < 0.4, final
+
+
+def test_soft_label_gradients_are_those_of_the_cross_entropy_against_mixed_labels():
+    """The mixup runs' gradients: lam * (gradients for one class) + (1 - lam) * (for the other)
+    equal the analytic gradients of -mean(sum(y_soft * log softmax)), computed here directly."""
+    from trainlab.experiments.regularization import mixup, soft_label_gradients
+    from trainlab.layers import affine_backward, affine_forward, log_softmax
+    from trainlab.model import FullyConnectedNet
+
+    raw = _raw()
+    model = FullyConnectedNet([], 784, 10, seed=0)  # one affine layer: its gradients by hand
+    x, y_soft = mixup(alpha=1.0)(raw["X_train"][:16], raw["y_train"][:16], np.random.default_rng(0))
+    X = x.reshape(16, -1) / 255.0
+    scores, cache = affine_forward(X, model.params["W1"], model.params["b1"])
+    _, dW, db = affine_backward((np.exp(log_softmax(scores)) - y_soft) / 16, cache)
+    grads = soft_label_gradients(model, X, y_soft)
+    assert np.allclose(grads["W1"], dW, rtol=1e-10, atol=1e-12) and np.allclose(grads["b1"], db)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mixup_and_cutout_do_not_change_validation_accuracy_on_a_small_set(seed):
+    """05, "Mixup and cutout on a small training set" (200 images, 1000 SGD steps): every network
+    fits its training images (at least 99%), and neither cutout nor mixup (alpha 1) moves the
+    validation accuracy by 3 points or more from the network trained without them."""
+    from trainlab.experiments.regularization import mixup_cutout_accuracies
+
+    r = mixup_cutout_accuracies(_raw(), 200, 1000, seed, hidden=(100, 100), alpha=1.0)
+    assert all(acc["train"] >= 0.99 for acc in r.values()), r
+    assert abs(r["cutout"]["val"] - r["none"]["val"]) < 0.03 and abs(r["mixup"]["val"] - r["none"]["val"]) < 0.03, r
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_batchnorm_does_not_narrow_the_gap_that_dropout_narrows(seed):
+    """05, "Can batchnorm replace dropout?" (500 images, 30 epochs, minibatches of 50): batchnorm
+    alone leaves the gap within 3 points of no regularization; dropout, alone or with batchnorm,
+    narrows it by at least 3 points; the four validation accuracies are within 3 points."""
+    from trainlab.experiments.regularization import batchnorm_or_dropout
+
+    r = batchnorm_or_dropout(_fashion(2000), 500, 30, seed, hidden=(100, 100))
+    gap = {label: run[2] for label, run in r.items()}
+    assert abs(gap["batchnorm"] - gap["neither"]) < 0.03, r
+    assert gap["dropout"] <= gap["neither"] - 0.03 and gap["both"] <= gap["neither"] - 0.03, r
+    vals = [run[1] for run in r.values()]
+    assert max(vals) - min(vals) < 0.03, r
