@@ -25,6 +25,7 @@ for _var in BLAS_THREADS:
 # setup ~265 s, test_notebooks ~200 s, then the claims); re-measure when files grow.
 LONGEST_FIRST = ["test_course.py", "test_class_scale.py", "test_attacks.py", "test_notebooks.py",
                  "test_claims_optimization.py", "test_claims_training.py", "test_course_cycle.py", "test_claims.py",
+                 "test_claims_lectures.py",
                  "test_benchmarks_smoke.py", "test_browser.py", "test_xss.py", "test_mutants.py", "test_hint_catalogue.py",
                  "test_release.py"]
 

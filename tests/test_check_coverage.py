@@ -12,8 +12,8 @@ from grader.catalogue import select
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "trainlab"
-GRADED = ("activations", "augmentation", "initialization", "normalization", "optimizers", "preprocessing",
-          "regularization", "schedules")
+GRADED = ("activations", "augmentation", "babysit", "initialization", "normalization", "optimizers",
+          "preprocessing", "regularization", "schedules")
 
 
 def solution_lines(path: Path) -> set:

@@ -64,7 +64,7 @@ def test_missing_package_is_reported_for_every_check(tmp_path):
 
 def test_topics_are_the_documented_ones():
     assert TOPICS == ("activations", "initialization", "preprocessing", "normalization", "regularization",
-                      "augmentation", "optimizers", "schedules")
+                      "augmentation", "optimizers", "schedules", "babysit")
 
 
 def test_the_report_is_one_line_per_function_then_the_failures(tmp_path, root):

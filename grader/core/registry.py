@@ -26,6 +26,7 @@ TOPICS = (
     "augmentation",
     "optimizers",
     "schedules",
+    "babysit",
 )
 
 

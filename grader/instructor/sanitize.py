@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from bleach import ALLOWED_TAGS as BLEACH_TAGS
+from jinja2 import FileSystemLoader, PrefixLoader
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
+from traitlets import default
 
 # Markup a cleaned output may keep: text structure, tables (NumPy and rich print them), images.
 ALLOWED_TAGS = sorted(set(BLEACH_TAGS) | {
@@ -128,16 +132,24 @@ def feedback_steps() -> list:
     return steps[:1] + [HideHiddenTests, MistakeNotes, SanitizeOutputs] + steps[1:]
 
 
+def stock_templates() -> Path:
+    import nbgrader
+
+    return Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's exporter of feedback pages, able to reach nbgrader's own page as "nbgrader/..."
+    (templates/feedback extends it)."""
+
+    @default("extra_loaders")
+    def _stock_loader(self):
+        return [PrefixLoader({"nbgrader": FileSystemLoader(str(stock_templates()))})]
+
+
 def feedback_template(config) -> None:
     """Point nbgrader's feedback pages at templates/feedback: nbgrader's own page, with "not graded
     yet" for a written answer that waits for its score. The folder takes nbgrader's template name,
-    so the formgrader's feedback button (which asks for "feedback" by name) uses it too; it
-    extends nbgrader's page, reached through the "nbgrader/" prefix."""
-    from pathlib import Path
-
-    import nbgrader
-    from jinja2 import FileSystemLoader, PrefixLoader
-
-    stock = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
-    config.HTMLExporter.extra_template_basedirs = [str(Path(__file__).parent / "templates"), str(stock)]
-    config.HTMLExporter.extra_loaders = [PrefixLoader({"nbgrader": FileSystemLoader(str(stock))})]
+    so the formgrader's feedback button (which asks for "feedback" by name) uses it too."""
+    config.GenerateFeedback.exporter_class = FeedbackExporter
+    config.HTMLExporter.extra_template_basedirs = [str(Path(__file__).parent / "templates"), str(stock_templates())]

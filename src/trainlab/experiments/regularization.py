@@ -1,10 +1,12 @@
 """Notebook 05 (regularization): dropout on a small training set and averaged at test time,
-augmentation on the fly, brightness and contrast jitter."""
+augmentation on the fly, brightness and contrast jitter, mixup and cutout, batchnorm against
+dropout."""
 from __future__ import annotations
 
 import numpy as np
 
-from .training import accuracy, random_subset, raw_training_subset, softmax_probabilities, train_network
+from .training import (accuracy, final_accuracies, random_subset, raw_training_subset, softmax_probabilities,
+                       train_network)
 
 
 def dropout_gap_runs(data, n_small, epochs, keep_probs=(1.0, 0.5), seed=0, hidden=(256, 256), iterate=iter):
@@ -43,10 +45,26 @@ def augmentations(cutout_size=7):
     return table
 
 
+def soft_label_gradients(model, X, y_soft):
+    """Gradients of the mean cross-entropy against soft labels y_soft (N, K) whose rows mix at
+    most two classes with the same weights lam and 1 - lam (what augmentation.mixup returns), for
+    a model whose forward pass is deterministic (no dropout): the loss is linear in the labels, so
+    its gradients are lam * those for each row's class of weight lam plus (1 - lam) * those for
+    its other class (a row of one class counts it twice)."""
+    first = np.argmax(y_soft, axis=1)
+    lam = float(y_soft[np.arange(len(first)), first].min())  # rows of one class have weight 1
+    rest = y_soft.copy()
+    rest[np.arange(len(first)), first] -= lam
+    second = np.where(rest.max(axis=1) > 0, np.argmax(rest, axis=1), first)
+    grads_first, grads_second = model.loss(X, first)[1], model.loss(X, second)[1]
+    return {name: lam * g + (1 - lam) * grads_second[name] for name, g in grads_first.items()}
+
+
 def train_augmented(images, labels, prep, augment, steps, seed=0, hidden=(256, 256), lr=0.05, batch_size=25,
-                    final_fraction=0.25, **model_options):
+                    final_fraction=0.25, mix=None, **model_options):
     """A FullyConnectedNet trained by plain SGD for `steps` minibatches drawn from raw images
-    (N, C, H, W), each minibatch passed through augment(batch, rng) (None: as is) and then the
+    (N, C, H, W), each minibatch passed through augment(batch, rng) (None: as is), then through
+    mix(batch, labels, rng) -> (batch, soft labels (B, K)) if given (mixup), and then the
     fixed function prep (images -> features). Model, minibatch order and augmentation seeded with
     `seed`. The last final_fraction of the steps run at lr / 10, so that the final weights are not
     one noisy iterate of a constant rate. Returns the trained model (its last weights)."""
@@ -62,7 +80,8 @@ def train_augmented(images, labels, prep, augment, steps, seed=0, hidden=(256, 2
             order = np.concatenate([order, order_rng.permutation(len(labels))])
         batch, order = order[:batch_size], order[batch_size:]
         x = images[batch] if augment is None else augment(images[batch], aug_rng)
-        _, grads = model.loss(prep(x), labels[batch])
+        x, y = (x, labels[batch]) if mix is None else mix(x, labels[batch], aug_rng)
+        grads = soft_label_gradients(model, prep(x), y) if y.ndim == 2 else model.loss(prep(x), y)[1]
         for name, g in grads.items():
             model.params[name] = model.params[name] - rate * g
     return model
@@ -170,3 +189,42 @@ def dropout_mask_averaging(data, seed=0, ks=(1, 2, 5, 10, 50), keep_prob=0.5, hi
         result[k] = float(np.mean(probabilities[:k].mean(axis=0).argmax(axis=1) == y))
     result["agreement"] = float(np.mean(probabilities.mean(axis=0).argmax(axis=1) == scaled))
     return result
+
+
+def mixup(alpha=0.2, num_classes=10):
+    """mix(images, labels, rng) -> (images, soft labels (N, num_classes)): augmentation.mixup."""
+    from .. import augmentation as aug
+
+    return lambda x, y, rng: aug.mixup(x.astype(np.float64), y, rng, alpha=alpha, num_classes=num_classes)
+
+
+def mixup_cutout_accuracies(raw, n_train, steps, seed=0, hidden=(100, 100), lr=0.05, alpha=1.0, cutout_size=7):
+    """The same network trained on n_train raw training images (drawn with `seed`) with the same
+    initialization, minibatch order and number of plain-SGD steps (train_augmented): as they are,
+    with cutout (one cutout_size square per image), and with mixup (alpha). Accuracy of the final
+    weights on the clean training images and the validation set.
+    Returns {'none' | 'cutout' | 'mixup': {'train': acc, 'val': acc}}."""
+    prep, images, labels = raw_training_subset(raw, n_train, seed)
+    X_train, X_val = prep(images), prep(raw["X_val"])
+    runs = {"none": (None, None), "cutout": (augmentations(cutout_size)["cutout"], None),
+            "mixup": (None, mixup(alpha, int(np.max(raw["y_train"])) + 1))}
+    result = {}
+    for name, (augment, mix) in runs.items():
+        model = train_augmented(images, labels, prep, augment, steps, seed, hidden, lr, mix=mix)
+        result[name] = {"train": accuracy(model, X_train, labels), "val": accuracy(model, X_val, raw["y_val"])}
+    return result
+
+
+NORM_DROPOUT = {"neither": {}, "dropout": {"keep_prob": 0.5}, "batchnorm": {"normalization": "batchnorm"},
+                "both": {"normalization": "batchnorm", "keep_prob": 0.5}}
+
+
+def batchnorm_or_dropout(data, n_small, epochs, seed=0, hidden=(100, 100), lr=0.05, batch_size=50, variants=None):
+    """The same network trained with plain SGD on n_small training examples (a random subset drawn
+    with `seed`), once per variant: {label: FullyConnectedNet keywords}, default NORM_DROPOUT
+    (neither, dropout keep_prob 0.5, batchnorm, both). Same rate, epochs, model seed and minibatch
+    order. Returns {label: (train accuracy, validation accuracy, gap)} after the last epoch
+    (final_accuracies)."""
+    small = random_subset(data, n_small, seed)
+    return {label: final_accuracies(train_network(small, hidden, seed, "sgd", lr, epochs, batch_size, **options))
+            for label, options in (variants or NORM_DROPOUT).items()}
