@@ -3,6 +3,7 @@ import csv
 import json
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -100,6 +101,32 @@ def test_feedback_says_what_is_not_graded_yet_and_shows_points_not_a_bare_number
     assert re.search(r"<strong>\d+ of \d+ points</strong> from this cell's checks, run by the grader", text)
     tests = re.findall(r"Test cell</a> \(Score: ([\d.]+) / ([\d.]+)\)", text)
     assert tests and any(float(a) < float(b) for a, b in tests)  # a buggy student's failing cell keeps its score
+
+
+def test_the_demo_s_mistakes_page_groups_its_students_and_fits_the_browser(demo, tmp_path):
+    """`trainlab demo` writes the mistakes page: the buggy students' functions each form a group
+    with its member, blank's stubs are "not implemented yet", and the page fits a 1046-pixel window."""
+    summary = json.loads((demo / "summary.json").read_text())
+    page = Path(summary["mistakes_page"])
+    text = page.read_text()
+    for function in ("activations.prelu_backward", "preprocessing.fit_pca", "activations.elu_backward",
+                     "activations.sigmoid_backward"):
+        assert f"id='{function}'" in text, function
+    assert "s instead of s * (1 - s)" in text or "unnamed" in text
+    assert "<script" not in text.lower()
+    from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, _browser_or_skip
+
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        view = browser.new_page(viewport={"width": 1046, "height": 800})
+        view.goto(page.as_uri())
+        wide = view.evaluate("document.documentElement.scrollWidth")
+        groups = view.eval_on_selector_all("tr.named, tr.unnamed", "rows => rows.length")
+        browser.close()
+    assert wide <= 1046 and groups >= 4, (wide, groups)
 
 
 def test_a_broken_submission_affects_only_itself(root, tmp_path):

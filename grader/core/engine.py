@@ -50,7 +50,7 @@ def reference_src() -> Path | None:
 
 
 def run_checks(src=None, topics=None, hidden=False, seed=0, overrides=None, reference=None, checks=None,
-               sandbox=False, fresh=False, limits=None):
+               sandbox=False, fresh=False, limits=None, then=None):
     """Run checks on the package under `src`; every check yields exactly one Result.
 
     `reference` is a Runner on the reference solutions (built on demand for hidden checks and
@@ -58,6 +58,8 @@ def run_checks(src=None, topics=None, hidden=False, seed=0, overrides=None, refe
     code runs in a SandboxRunner (grader/sandbox/host.py), never in this process. With `fresh` every
     check, public ones included, draws new inputs from `seed` and compares with the reference
     computed live, so answers memorised from the stored fixtures are worth nothing (grading).
+    `then(runner, reference, results)`, if given, runs after the checks with the same runner still
+    open (grading takes the submission's fingerprint there, grader/mistakes/collect.py).
     """
     selected = checks if checks is not None else select(topics, hidden)
     src = Path(src) if src is not None else default_src()
@@ -70,7 +72,10 @@ def run_checks(src=None, topics=None, hidden=False, seed=0, overrides=None, refe
             ref_dir = reference_src()
             reference = Runner(ref_dir) if ref_dir is not None else None
         grading = Grading(runner, seed, reference, Fixtures(), fresh)
-        return [grading.result(chk) for chk in selected]
+        results = [grading.result(chk) for chk in selected]
+        if then is not None:
+            then(runner, reference, results)
+        return results
     finally:
         runner.close()
 

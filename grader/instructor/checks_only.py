@@ -31,8 +31,8 @@ from .autograde import WORKERS
 from .cells import checks_of_cell, is_test_cell
 from .layout import ASSIGNMENT, course_id_of, db_url_of, last_error, nbgrader, student_ids
 from .ledger import Ledger, course_copy, files_hash
-from ..mistakes.collect import fingerprint_submission
 from ..mistakes.collect import record as record_fingerprint
+from ..mistakes.collect import taker
 from .trusted import course_limits, grading_seed, record_results, trusted_outputs
 
 
@@ -56,16 +56,14 @@ def check_student(course: str, student: str) -> tuple[list, float]:
     course = Path(course)
     checks = [c for cell_list in test_cells(course).values() for _, cs in cell_list for c in cs]
     src = course / "submitted" / student / ASSIGNMENT / "src"
-    limits = course_limits(course)
+    found = {}  # the fingerprints follow the new results (grader/mistakes), taken in the same sandbox
     results = run_checks(src, checks=checks, seed=grading_seed(course, student), sandbox=True, fresh=True,
-                         limits=limits)
+                         limits=course_limits(course), then=taker(src, found))
     prints = {}
-    for notebook, cell_list in test_cells(course).items():  # the fingerprints follow the new results
-        ids = {c.id for _, cs in cell_list for c in cs}
-        try:
-            prints[notebook] = fingerprint_submission(src, [r for r in results if r.id in ids], limits)
-        except Exception:  # no fingerprint costs no grade; the old one is kept
-            pass
+    if "__error__" not in found:  # no fingerprint costs no grade: the old ones are kept
+        for notebook, cell_list in test_cells(course).items():
+            functions = {f"{c.topic}.{c.function}" for _, cs in cell_list for c in cs}
+            prints[notebook] = {f: record for f, record in found.items() if f in functions}
     return results, round(time.perf_counter() - started, 2), prints
 
 

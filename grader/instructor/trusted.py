@@ -35,6 +35,8 @@ from traitlets import Float
 from ..core.engine import reference_src, run_checks
 from ..challenge import BEST_MODEL_CELL, BEST_MODEL_FILE, evaluate_saved_model
 from ..core.report import text_report
+from ..mistakes.collect import record as record_fingerprint
+from ..mistakes.collect import taker
 from ..sandbox.host import DEFAULT_LIMITS
 from .layout import TRUSTED_MARK
 
@@ -116,16 +118,6 @@ class TrustedScores(NbGraderPreprocessor):
         """The sandbox limits of this course's grading (its nbgrader_config.py may set them)."""
         return replace(DEFAULT_LIMITS, call_seconds=self.call_seconds, submission_seconds=self.submission_seconds)
 
-    def record_fingerprints(self, course, student, notebook, src, results) -> None:
-        """The notebook's graded functions on the course's probe bank (grader/mistakes), for
-        `trainlab mistakes`; a failure here is logged and costs no grade."""
-        from ..mistakes.collect import fingerprint_submission, record
-
-        try:
-            record(course, student, notebook, fingerprint_submission(src, results, self.limits()))
-        except Exception as exc:  # the grade stands whatever fingerprinting does
-            self.log.warning("no fingerprint for %s/%s: %s: %s", student, notebook, type(exc).__name__, exc)
-
     def preprocess(self, nb, resources):
         from .cells import checks_of_cell, is_test_cell
 
@@ -141,13 +133,14 @@ class TrustedScores(NbGraderPreprocessor):
         if checks:
             seed = grading_seed(course, student)
             limits = self.limits()
+            prints = {}  # the submission's fingerprint (grader/mistakes), taken in the same sandbox
             for result in run_checks(submission / "src", checks=checks, seed=seed, sandbox=True, fresh=True,
-                                     limits=limits):
+                                     limits=limits, then=taker(submission / "src", prints)):
                 results[result.id] = result
+            if "__error__" in prints:
+                self.log.warning("no fingerprint for %s: %s", student, prints.pop("__error__"))
+            record_fingerprint(course, student, resources.get("unique_key", "notebook"), prints)
         record_results(course, student, resources.get("unique_key", "notebook"), list(results.values()))
-        if checks:
-            self.record_fingerprints(course, student, resources.get("unique_key", "notebook"),
-                                     submission / "src", list(results.values()))
         for cell in cells:
             grade_id = cell.metadata.nbgrader.grade_id
             if wanted[grade_id]:

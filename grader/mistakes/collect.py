@@ -14,8 +14,9 @@ from pathlib import Path
 from .clusters import FINGERPRINT_SUFFIX
 
 
-def fingerprint_submission(src: Path, results: list, limits=None) -> dict:
-    """The fingerprints of the functions `results` graded, with the student's code in the sandbox."""
+def fingerprint_submission(src: Path, results: list, limits=None, runner=None, reference=None) -> dict:
+    """The fingerprints of the functions `results` graded, with the student's code in the sandbox
+    (`runner`: the sandboxed runner the checks just used, still open; else a new one)."""
     from ..core.engine import reference_src
     from ..core.runner import Runner
     from ..sandbox.host import DEFAULT_LIMITS, SandboxRunner
@@ -28,12 +29,28 @@ def fingerprint_submission(src: Path, results: list, limits=None) -> dict:
     ref_src = reference_src()
     if not functions or ref_src is None:
         return {}
+    reference = reference or Runner(ref_src)
+    if runner is not None:
+        return fingerprint(runner, reference, libraries, functions, failed, counted_functions(results))
     runner = SandboxRunner(src, limits or DEFAULT_LIMITS)
     try:
         runner.start()
-        return fingerprint(runner, Runner(ref_src), libraries, functions, failed, counted_functions(results))
+        return fingerprint(runner, reference, libraries, functions, failed, counted_functions(results))
     finally:
         runner.close()
+
+
+def taker(src: Path, found: dict):
+    """A `then` for run_checks: the fingerprints, taken with the checks' own sandboxed runner, go
+    into `found` (left empty if fingerprinting fails: no grade depends on it)."""
+
+    def take(runner, reference, results):
+        try:
+            found.update(fingerprint_submission(src, results, runner=runner, reference=reference))
+        except Exception as exc:  # the grade stands whatever fingerprinting does
+            found["__error__"] = f"{type(exc).__name__}: {exc}"
+
+    return take
 
 
 def record(course: Path, student: str, notebook: str, prints: dict) -> None:
