@@ -20,6 +20,7 @@ from grader.instructor import gradebook
 from grader.instructor.course import build_course
 from grader.instructor.layout import ASSIGNMENT, COURSE_ID, db_url_of
 from grader.instructor.ledger import LEDGER_FILE, UNFINISHED, Ledger
+from grader.mistakes.clusters import read_fingerprints
 
 pytestmark = pytest.mark.slow
 
@@ -184,6 +185,7 @@ def test_one_student_regraded_alone_and_checks_only_after_a_check_change(setup):
     assert "its last" in done.stdout, done.stdout[-3000:]
     assert [f.stat().st_mtime_ns for f in files] == stamps
     assert all_grades(course) == after
+    assert read_fingerprints(course)["ref"] == read_fingerprints(setup["course"])["ref"]  # taken again, the same
     refused = trainlab("autograde", str(submitted), "--course", str(setup["base"]), "--checks-only")
     assert refused.returncode == 1 and "not autograded yet" in refused.stdout  # nothing to regrade there
 
@@ -207,6 +209,8 @@ def test_a_dask_cluster_grades_exactly_as_the_local_pool(setup):
     for student in graded:  # feedback and the report's inputs exist in the course as after a local run
         assert (course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html").is_file()
         assert (course / "trusted" / student / f"{NOTEBOOK}.json").is_file()
+    local, remote = read_fingerprints(setup["course"]), read_fingerprints(course)  # the mistakes page's data
+    assert graded <= set(remote) and {s: remote[s] for s in graded} == {s: local[s] for s in graded}
     assert not (course / ".trainlab_incoming").exists() or not any((course / ".trainlab_incoming").iterdir())
 
 
