@@ -112,7 +112,7 @@ def test_the_demo_s_mistakes_page_groups_its_students_and_fits_the_browser(demo,
     for function in ("activations.prelu_backward", "preprocessing.fit_pca", "activations.elu_backward",
                      "activations.sigmoid_backward"):
         assert f"id='{function}'" in text, function
-    assert "s instead of s * (1 - s)" in text or "unnamed" in text
+    assert "local gradient s instead of s * (1 - s)" in text  # carol's bug, named by its catalogued mistake
     assert "<script" not in text.lower()
     from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, _browser_or_skip
 
