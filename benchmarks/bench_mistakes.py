@@ -22,7 +22,8 @@ from grader.core.engine import reference_src, run_checks
 from grader.core.runner import Runner
 from grader.mistakes import library as lib_mod
 from grader.mistakes.clusters import cluster_class, purity_and_completeness
-from grader.mistakes.fingerprint import counted_functions, failed_by_function, fingerprint
+from grader.mistakes.fingerprint import fingerprint
+from grader.mistakes.probes import counted_functions, failed_by_function
 from tests.mutants import all_mutants
 from tests.synthetic_class import CORRECT, Student, make_class
 

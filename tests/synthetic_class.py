@@ -9,7 +9,8 @@ import numpy as np
 
 from grader.core.engine import reference_src, run_checks
 from grader.core.runner import Runner
-from grader.mistakes.fingerprint import counted_functions, failed_by_function, fingerprint
+from grader.mistakes.fingerprint import fingerprint
+from grader.mistakes.probes import counted_functions, failed_by_function
 from grader.mistakes.library import graded_functions
 from tests.mutants import all_mutants
 from tests.variants import all_variants

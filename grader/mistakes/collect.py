@@ -20,7 +20,8 @@ def fingerprint_submission(src: Path, results: list, limits=None, runner=None, r
     from ..core.engine import reference_src
     from ..core.runner import Runner
     from ..sandbox.host import DEFAULT_LIMITS, SandboxRunner
-    from .fingerprint import counted_functions, failed_by_function, fingerprint
+    from .fingerprint import fingerprint
+    from .probes import counted_functions, failed_by_function
     from .library import load
 
     libraries = load()

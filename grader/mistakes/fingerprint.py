@@ -9,47 +9,12 @@ Everything here is data computed by the grader from bounded replies; nothing a s
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from .library import FunctionLibrary, token
 from .probes import OK, UNJUDGED, Outcome, Probe, run_probe
 
 SHOWN = 6  # values of an example kept per side
-TWIN_MARKS = re.compile(r"\s*\((hidden, random shapes|reference output|hidden numeric gradient|numeric gradient)\)"
-                        r"|,\s*random shapes$")
-
-
-def check_name(name: str) -> str:
-    """A check's name without the marks that tell a public check from its hidden twin."""
-    return TWIN_MARKS.sub("", name).strip()
-
-
-def failed_by_function(results) -> dict[str, list[str]]:
-    """`topic.function` -> sorted names of the checks it failed (results: engine Results or their dicts)."""
-    failed: dict[str, set] = {}
-    for r in results:
-        r = r if isinstance(r, dict) else r.as_dict()
-        names = failed.setdefault(f"{r['topic']}.{r['function']}", set())
-        if r["status"] != "passed":
-            names.add(check_name(r["name"]))
-    return {f: sorted(names) for f, names in failed.items()}
-
-
-def counted_functions(results) -> set[str]:
-    """Functions with a check counted as passed on another function's account: they call (or read
-    the cache of) a student function that is wrong, so their own outputs cannot be judged."""
-    from ..core.engine import COUNTED
-
-    out = set()
-    for r in results:
-        r = r if isinstance(r, dict) else r.as_dict()
-        if r["status"] == "passed" and r.get("message", "").startswith(COUNTED):
-            out.add(f"{r['topic']}.{r['function']}")
-    return out
-
-
 def fingerprint(runner, reference, libraries: dict[str, FunctionLibrary], functions, failed: dict,
                 counted=frozenset()) -> dict:
     """`function` -> {"tokens", "failed", "example"} for each of `functions` the library knows;

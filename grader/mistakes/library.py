@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..catalogue import given_functions, topics
-from .probes import OK, Outcome, Probe, candidates, matches, run_probe
+from .probes import OK, Outcome, Probe, candidates, failed_by_function, matches, run_probe
 
 HERE = Path(__file__).resolve().parent
 INDEX_FILE, OUTPUTS_FILE = HERE / "library.json", HERE / "library.npz"
@@ -66,7 +66,6 @@ def failed_checks(mutant, reference_src) -> tuple[list, list]:
     """The checks of its function a mistake fails at every seed, and at some seed (as graded:
     hidden checks, fresh inputs)."""
     from ..core.engine import run_checks
-    from .fingerprint import failed_by_function
 
     sets = []
     for seed in CHECK_SEEDS:

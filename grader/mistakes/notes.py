@@ -74,7 +74,9 @@ class MistakeNotes(Preprocessor):
         from nbformat.v4 import new_markdown_cell
 
         info = resources["nbgrader"]
-        course = Path(self.config.CourseDirectory.root or ".").resolve()
+        from nbgrader.coursedir import CourseDirectory
+
+        course = Path(CourseDirectory(config=self.config).root).resolve()
         try:
             found = notes_for(course, info["student"], info["notebook"])
         except ValueError as exc:  # a broken notes file: feedback goes out without notes, and says why in the log

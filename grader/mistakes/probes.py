@@ -159,3 +159,38 @@ def digest(outcome: Outcome, expected: Outcome | None) -> str:
         rounded = np.round(np.nan_to_num(value.astype(np.float64) / s, nan=7e7, posinf=8e8, neginf=-8e8), 4) + 0.0
         parts.append(f"{key}:{value.shape}:" + hashlib.sha1(rounded.tobytes()).hexdigest()[:12])
     return "u:" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:10]
+
+
+# The checks a function failed: what outputs alone cannot show (a write into an argument, a float64
+# result for float32 inputs, a dict of state left unchanged, a missing argument check).
+TWIN_MARKS = re.compile(r"\s*\((hidden, random shapes|reference output|hidden numeric gradient|numeric gradient)\)"
+                        r"|,\s*random shapes$")
+
+
+def check_name(name: str) -> str:
+    """A check's name without the marks that tell a public check from its hidden twin."""
+    return TWIN_MARKS.sub("", name).strip()
+
+
+def failed_by_function(results) -> dict[str, list[str]]:
+    """`topic.function` -> sorted names of the checks it failed (results: engine Results or their dicts)."""
+    failed: dict[str, set] = {}
+    for r in results:
+        r = r if isinstance(r, dict) else r.as_dict()
+        names = failed.setdefault(f"{r['topic']}.{r['function']}", set())
+        if r["status"] != "passed":
+            names.add(check_name(r["name"]))
+    return {f: sorted(names) for f, names in failed.items()}
+
+
+def counted_functions(results) -> set[str]:
+    """Functions with a check counted as passed on another function's account: they call (or read
+    the cache of) a student function that is wrong, so their own outputs cannot be judged."""
+    from ..core.engine import COUNTED
+
+    out = set()
+    for r in results:
+        r = r if isinstance(r, dict) else r.as_dict()
+        if r["status"] == "passed" and r.get("message", "").startswith(COUNTED):
+            out.add(f"{r['topic']}.{r['function']}")
+    return out
