@@ -134,3 +134,23 @@ def test_batchnorm_regularizes_only_through_small_batches(seed):
     assert plain_tr >= 0.995 and ln_tr >= 0.995 and bn_tr <= 0.90, runs
     assert bn_gap <= plain_gap - 0.08 and bn_gap <= ln_gap - 0.08 and bn_val < plain_val + 0.01, runs
     assert abs(runs[("batchnorm", 32)][2] - runs[(None, 32)][2]) <= 0.03, runs
+
+
+def test_the_six_update_rules_cannot_be_told_apart_by_validation_accuracy():
+    """06, section 4 (fast-mode size: 2000 examples, 5 epochs, seeds 0-2): every rule's best
+    validation accuracy lies within 0.80-0.85 and the rules' means are within 1.5 points of each
+    other; by training loss over the last epoch Nesterov momentum ends lowest and plain SGD highest,
+    apart from the other four."""
+    from trainlab.experiments.optimizers import rule_comparison
+    from trainlab.experiments.training import final_training_loss
+
+    rates = dict(sgd=[0.05, 0.1, 0.2], sgd_momentum=[0.01, 0.02, 0.05], nesterov_momentum=[0.01, 0.02, 0.05],
+                 adagrad=[0.01, 0.03, 0.1], rmsprop=[1e-3, 3e-3, 1e-2], adam=[1e-3, 3e-3, 1e-2])
+    runs = rule_comparison(_fashion(2000), rates, 5, seeds=SEEDS)
+    acc = {rule: [s.best_val_acc for s in run["solvers"]] for rule, run in runs.items()}
+    loss = {rule: [final_training_loss(s) for s in run["solvers"]] for rule, run in runs.items()}
+    assert all(0.80 < min(a) <= max(a) < 0.85 for a in acc.values()), acc
+    means = [np.mean(a) for a in acc.values()]
+    assert max(means) - min(means) < 0.015, acc
+    middle = [loss[rule] for rule in rates if rule not in ("sgd", "nesterov_momentum")]
+    assert max(loss["nesterov_momentum"]) < min(map(min, middle)) and min(loss["sgd"]) > max(map(max, middle)), loss

@@ -125,3 +125,22 @@ def polyak_average_run(data, lr=0.05, epochs=6, seed=0, hidden=(100, 100), batch
 
     last = dict(model.params)
     return {"last": measure(last), "average": measure(average)}
+
+
+
+def rule_comparison(data, learning_rates, epochs, seeds=(0, 1, 2), hidden=(100, 100), iterate=iter):
+    """Every update rule at each of its learning_rates[rule] with seeds[0], keeping the rate with
+    the lowest training loss over the last epoch (a short sweep); then that rate again with each
+    other seed (another initialization and minibatch order), for the spread. Returns
+    {rule: {"lr": the chosen rate, "solvers": one trained Solver per seed, in the order of seeds}};
+    `iterate` wraps each list of (rule, lr, seed) runs (a progress bar)."""
+    from .training import final_training_loss
+
+    sweep = {}
+    for rule, lr, seed in iterate([(r, lr, seeds[0]) for r, rates in learning_rates.items() for lr in rates]):
+        sweep.setdefault(rule, {})[lr] = train_network(data, hidden, seed, rule, lr, epochs)
+    chosen = {rule: min(runs, key=lambda lr: final_training_loss(runs[lr])) for rule, runs in sweep.items()}
+    result = {rule: {"lr": lr, "solvers": [sweep[rule][lr]]} for rule, lr in chosen.items()}
+    for rule, lr, seed in iterate([(r, lr, seed) for r, lr in chosen.items() for seed in seeds[1:]]):
+        result[rule]["solvers"].append(train_network(data, hidden, seed, rule, lr, epochs))
+    return result
