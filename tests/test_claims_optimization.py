@@ -119,6 +119,19 @@ def test_the_average_of_the_last_epoch_beats_the_final_weights(seed):
     assert avg_loss < 0.9 * last_loss and avg_acc >= last_acc, run
 
 
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_the_average_of_the_last_epoch_beats_the_final_weights(seed):
+    """06, "Averaging the iterates" (full-mode size: 9000 examples, 20 epochs): the average's
+    training loss is less than half the final weights', and its validation accuracy at least a
+    point higher."""
+    from trainlab.experiments.optimizers import polyak_average_run
+
+    run = polyak_average_run(_fashion(9000), lr=0.05, epochs=20, seed=seed)
+    (last_loss, last_acc), (avg_loss, avg_acc) = run["last"], run["average"]
+    assert avg_loss < 0.5 * last_loss and avg_acc >= last_acc + 0.01, run
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_batchnorm_regularizes_only_through_small_batches(seed):
     """04, "Does batchnorm regularize?" (1000 images, 20 epochs): with batches of 4 the plain and
