@@ -127,7 +127,6 @@ def polyak_average_run(data, lr=0.05, epochs=6, seed=0, hidden=(100, 100), batch
     return {"last": measure(last), "average": measure(average)}
 
 
-
 def rule_comparison(data, learning_rates, epochs, seeds=(0, 1, 2), hidden=(100, 100), iterate=iter):
     """Every update rule at each of its learning_rates[rule] with seeds[0], keeping the rate with
     the lowest training loss over the last epoch (a short sweep); then that rate again with each
