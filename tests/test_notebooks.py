@@ -1,4 +1,5 @@
-"""Every notebook runs top to bottom on the reference (fast mode) with full marks and no stderr."""
+"""Every notebook runs top to bottom on the reference (fast mode) with full marks, no stderr, and a
+title and axis labels on every figure it shows."""
 from pathlib import Path
 
 import nbformat
@@ -7,8 +8,13 @@ from nbclient import NotebookClient
 
 from grader.instructor.cells import is_test_cell, sync_points
 
+from tests.figure_audit import MARKER
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# Run first in the kernel: every shown figure is checked for a title and axis labels (the rule and
+# its exemptions are in tests/figure_audit.py), on the run that executes the notebook anyway.
+AUDIT_CELL = f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom tests.figure_audit import install\ninstall()"
 
 
 def test_there_is_a_notebook_per_lecture_topic():
@@ -22,8 +28,16 @@ def test_notebook_runs_on_the_reference(path, monkeypatch):
     nb = nbformat.read(path, as_version=4)
     assert sync_points(nb) == 0, "test cell points are out of step with the checks: run `trainlab sync-notebooks`"
     assert not any(cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), "commit without outputs"
+    nb.cells.insert(0, nbformat.v4.new_code_cell(AUDIT_CELL))  # not shipped: this run only
     NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+    audit, nb.cells = nb.cells[0], nb.cells[1:]
+    assert not audit.outputs, f"the figure audit did not install: {audit.outputs}"
+    unlabelled = [f"cell {i}: {line.split(MARKER, 1)[1].strip()}" for i, cell in enumerate(nb.cells)
+                  if cell.cell_type == "code" for out in cell.outputs if out.output_type == "stream"
+                  for line in out.text.splitlines() if line.startswith(MARKER)]
+    assert unlabelled == [], (f"{path.name} shows figures without a title or axis labels (the rule is in "
+                              "tests/figure_audit.py):\n" + "\n".join(unlabelled))
     graded = 0
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":

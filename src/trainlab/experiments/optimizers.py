@@ -33,11 +33,14 @@ def train_under_schedules(data, lr0, epochs, seed=0, hidden=(100, 100), batch_si
             for label in iterate(list(labels or table))}
 
 
-def long_quadratic_run(rule, steps=3000, lr=0.1, seed=0, dim=10, start=20.0, noise=1.0):
+def long_quadratic_run(rule, steps=3000, lr=0.1, seed=0, dim=10, start=20.0, noise=1.0, move_every=None):
     """`rule` (a name from trainlab.optimizers) on a long, noisy descent: f(w) = 0.5 sum_i h_i
-    (w_i - 20)^2 with curvatures h from 1 to 10, started at w = 0, gradients with unit Gaussian
-    noise. Returns (distance, effective_rate) per step: the RMS distance to the minimum and the
-    median over coordinates of |step| / |gradient|, the learning rate the rule really applied."""
+    (w_i - w*_i)^2 with curvatures h from 1 to 10, started at w = 0 with w* = 20 in every
+    coordinate, gradients with unit Gaussian noise. With move_every, the minimum moves another
+    `start` units along every coordinate every move_every steps, so the descent starts over
+    (steps / move_every descents in all). Returns (distance, effective_rate) per step: the RMS
+    distance to the current minimum and the median over coordinates of |step| / |gradient|, the
+    learning rate the rule really applied."""
     from .. import optimizers
 
     rng = np.random.default_rng(seed)
@@ -45,13 +48,31 @@ def long_quadratic_run(rule, steps=3000, lr=0.1, seed=0, dim=10, start=20.0, noi
     w_star = np.full(dim, start)
     update, w, config = optimizers.get_rule(rule), np.zeros(dim), {"learning_rate": lr}
     distance, rate = [], []
-    for _ in range(steps):
+    for t in range(steps):
+        if move_every and t and t % move_every == 0:
+            w_star = w_star + start
         g = h * (w - w_star) + noise * rng.standard_normal(dim)
         w_next, config = update(w, g, config)
         rate.append(float(np.median(np.abs(w_next - w) / np.maximum(np.abs(g), 1e-12))))
         distance.append(float(np.linalg.norm(w_next - w_star) / np.sqrt(dim)))
         w = w_next
     return np.array(distance), np.array(rate)
+
+
+def moving_minimum_sweep(rule, learning_rates, descents, seeds=(0, 1, 2), move_every=1000, settle=500):
+    """`rule` at each learning rate on long_quadratic_run with a minimum that moves every
+    move_every steps, for `descents` descents. The score of a run is its mean distance to the
+    minimum over the last `settle` steps (the end of the last descent): small when the rule
+    still arrives after the last move. Returns {lr: array of scores, one per seed}."""
+    steps = descents * move_every
+    return {lr: np.array([long_quadratic_run(rule, steps, lr, seed, move_every=move_every)[0][-settle:].mean()
+                          for seed in seeds])
+            for lr in learning_rates}
+
+
+def best_rate(sweep):
+    """The learning rate of a sweep {lr: scores per seed} with the lowest median score."""
+    return min(sweep, key=lambda lr: np.median(sweep[lr]))
 
 
 def minibatch_gradient_noise(data, batch_sizes, seed=0, draws=20, hidden=(100, 100)):
@@ -104,3 +125,21 @@ def polyak_average_run(data, lr=0.05, epochs=6, seed=0, hidden=(100, 100), batch
 
     last = dict(model.params)
     return {"last": measure(last), "average": measure(average)}
+
+
+def rule_comparison(data, learning_rates, epochs, seeds=(0, 1, 2), hidden=(100, 100), iterate=iter):
+    """Every update rule at each of its learning_rates[rule] with seeds[0], keeping the rate with
+    the lowest training loss over the last epoch (a short sweep); then that rate again with each
+    other seed (another initialization and minibatch order), for the spread. Returns
+    {rule: {"lr": the chosen rate, "solvers": one trained Solver per seed, in the order of seeds}};
+    `iterate` wraps each list of (rule, lr, seed) runs (a progress bar)."""
+    from .training import final_training_loss
+
+    sweep = {}
+    for rule, lr, seed in iterate([(r, lr, seeds[0]) for r, rates in learning_rates.items() for lr in rates]):
+        sweep.setdefault(rule, {})[lr] = train_network(data, hidden, seed, rule, lr, epochs)
+    chosen = {rule: min(runs, key=lambda lr: final_training_loss(runs[lr])) for rule, runs in sweep.items()}
+    result = {rule: {"lr": lr, "solvers": [sweep[rule][lr]]} for rule, lr in chosen.items()}
+    for rule, lr, seed in iterate([(r, lr, seed) for r, lr in chosen.items() for seed in seeds[1:]]):
+        result[rule]["solvers"].append(train_network(data, hidden, seed, rule, lr, epochs))
+    return result
