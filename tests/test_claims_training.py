@@ -138,9 +138,11 @@ def test_the_planted_bug_passes_the_loss_checks_and_fails_one_gradient_check(see
     with small weights the first loss is within 0.01 of expected_initial_loss; the net memorises
     30 examples (tiny_overfit_report passes); the directional gradient check puts exactly one
     parameter above 1e-2 (near 1: (N - 1) / (N + 1) for a gradient N times too small) and every
-    other below 1e-6; for that parameter numeric / analytic is the batch size, element by element."""
+    other below 1e-6; for that parameter numeric / analytic is the batch size, element by element.
+    The weight matrices' gradients, all the update-to-weight ratios see, are FullyConnectedNet's."""
     from trainlab import babysit
     from trainlab.experiments.babysitting import gradient_check_errors, numeric_over_analytic, planted_bug_net
+    from trainlab.model import FullyConnectedNet
     from trainlab.solver import Solver
 
     data = _fashion(1200)
@@ -158,6 +160,9 @@ def test_the_planted_bug_passes_the_loss_checks_and_fails_one_gradient_check(see
                                        solver.iterations_per_epoch)["passed"]
 
     net = planted_bug_net([100, 100], D, C, seed=seed)
+    _, grads = net.loss(data["X_train"][:50], data["y_train"][:50])
+    _, correct = FullyConnectedNet([100, 100], D, C, seed=seed).loss(data["X_train"][:50], data["y_train"][:50])
+    assert all(np.array_equal(grads[name], correct[name]) for name in ("W1", "W2", "W3")), "weight gradients differ"
     for n in (50, 10):
         X, y = data["X_train"][:n], data["y_train"][:n]
         errors = gradient_check_errors(net, X, y, seed=seed)
