@@ -81,13 +81,10 @@ def ensemble_accuracy(data, seeds, epochs=8, hidden=(100, 100), lr=1e-3):
     return members, float(np.mean(np.mean(probabilities, axis=0).argmax(axis=1) == y))
 
 
-# The planted bug of notebook 07 ("Find the planted bug"). Fixed here, not drawn from a seed, so
-# the notebook's text and its claim test describe the same mistake for every student.
-PLANTED_BUG = "output_bias_gradient_averaged_twice"
-
-
 class _PlantedBugNet:
-    """Mixin over FullyConnectedNet: the output layer's bias gradient is taken as the batch mean of
+    """The planted bug of notebook 07 ("Find the planted bug"), fixed here and not drawn from a
+    seed, so that the notebook's text and its claim test describe the same mistake for every
+    student. A mixin over FullyConnectedNet: the output layer's bias gradient is taken as the batch mean of
     dscores (C,), although softmax_loss has already divided dscores (N, C) by N, so
     grads['bL'] = (1/N) * sum_n dscores[n] instead of sum_n dscores[n]: N times too small. The
     forward pass, the loss and every other gradient are the library's own."""
@@ -100,10 +97,11 @@ class _PlantedBugNet:
 
 def planted_bug_net(hidden_dims, input_dim, num_classes=10, **options):
     """The network given in notebook 07 to debug: a FullyConnectedNet (same arguments; works with
-    the Solver) whose backward pass holds one realistic mistake, PLANTED_BUG (see _PlantedBugNet).
-    Find it with the tools before you read the class."""
+    the Solver) whose backward pass holds one realistic mistake (_PlantedBugNet). Find it with the
+    tools before you read the class."""
     from ..model import FullyConnectedNet
 
+    # built here because the model is imported lazily, as in the other functions of this module
     cls = type("PlantedBugNet", (_PlantedBugNet, FullyConnectedNet), {})
     return cls(hidden_dims, input_dim, num_classes, **options)
 
