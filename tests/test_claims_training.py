@@ -145,3 +145,43 @@ def test_the_reference_best_model_reaches_what_notebook_07_says(seed):
     assert accuracy >= best_model_threshold(data["source"]), accuracy
     if data["source"] == "fashion_mnist_subset":
         assert abs(accuracy - 0.884) < 0.02, accuracy
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_planted_bug_passes_the_loss_checks_and_fails_one_gradient_check(seed):
+    """07, "Find the planted bug" (hidden [100, 100], the sizes the notebook uses in both modes):
+    with small weights the first loss is within 0.01 of expected_initial_loss; the net memorises
+    30 examples (tiny_overfit_report passes); the directional gradient check puts exactly one
+    parameter above 1e-2 (near 1: (N - 1) / (N + 1) for a gradient N times too small) and every
+    other below 1e-6; for that parameter numeric / analytic is the batch size, element by element.
+    The weight matrices' gradients, all the update-to-weight ratios see, are FullyConnectedNet's."""
+    from trainlab import babysit
+    from trainlab.experiments.babysitting import gradient_check_errors, numeric_over_analytic, planted_bug_net
+    from trainlab.model import FullyConnectedNet
+    from trainlab.solver import Solver
+
+    data = _fashion(1200)
+    D, C = data["X_train"].shape[1], 10
+    small = planted_bug_net([100, 100], D, C, init="gaussian", weight_scale=1e-2, seed=seed)
+    first = small.loss(data["X_train"][:500], data["y_train"][:500])[0]
+    assert abs(first - babysit.expected_initial_loss(C, small.params, 0.0)) < 0.01, first
+
+    tiny = {"X_train": data["X_train"][:30], "y_train": data["y_train"][:30], "X_val": data["X_val"], "y_val": data["y_val"]}
+    solver = Solver(planted_bug_net([100, 100], D, C, seed=seed), tiny, update_rule="sgd",
+                    optim_config={"learning_rate": 0.1}, batch_size=10, num_epochs=30, verbose=False,
+                    progress=False, seed=seed)
+    solver.train()
+    assert babysit.tiny_overfit_report(solver.train_acc_history, solver.loss_history,
+                                       solver.iterations_per_epoch)["passed"]
+
+    net = planted_bug_net([100, 100], D, C, seed=seed)
+    _, grads = net.loss(data["X_train"][:50], data["y_train"][:50])
+    _, correct = FullyConnectedNet([100, 100], D, C, seed=seed).loss(data["X_train"][:50], data["y_train"][:50])
+    assert all(np.array_equal(grads[name], correct[name]) for name in ("W1", "W2", "W3")), "weight gradients differ"
+    for n in (50, 10):
+        X, y = data["X_train"][:n], data["y_train"][:n]
+        errors = gradient_check_errors(net, X, y, seed=seed)
+        wrong = [name for name, err in errors.items() if err > 1e-2]
+        assert wrong == ["b3"] and errors["b3"] > 0.8, errors
+        assert all(err < 1e-6 for name, err in errors.items() if name != "b3"), errors
+        np.testing.assert_allclose(numeric_over_analytic(net, X, y, "b3"), n, rtol=1e-5)

@@ -91,3 +91,20 @@ def test_every_written_question_has_a_model_answer_and_a_marking_guide(path):
         assert len(model_answer(cell.source).split()) >= 40, (path.name, grade_id)
         total, guide = marking_guide(cell.source)
         assert len(guide) >= 2 and total == points == sum(p for p, _ in guide), (path.name, grade_id, guide)
+
+
+PREDICT_FIRST = "**Predict first.**"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_students_predict_before_the_main_experiments(path):
+    """At least two plain markdown cells per notebook ask for a guess about what the next figure
+    will show, each directly before the code cell that makes it; they are the student's to edit
+    and are not graded (no nbgrader metadata)."""
+    cells = nbformat.read(path, as_version=4).cells
+    asks = [i for i, cell in enumerate(cells) if cell.cell_type == "markdown" and cell.source.startswith(PREDICT_FIRST)]
+    assert len(asks) >= 2, f"{path.name} has {len(asks)} prediction cells"
+    for i in asks:
+        assert i + 1 < len(cells) and cells[i + 1].cell_type == "code", f"cell {i} of {path.name} is not followed by code"
+        assert "nbgrader" not in cells[i].metadata, f"cell {i} of {path.name} is graded"
+        assert "Write your guess here before running the next cell:" in cells[i].source, (path.name, i)

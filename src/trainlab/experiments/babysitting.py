@@ -79,3 +79,54 @@ def ensemble_accuracy(data, seeds, epochs=8, hidden=(100, 100), lr=1e-3):
         probabilities.append(p)
         members.append(float(np.mean(p.argmax(axis=1) == y)))
     return members, float(np.mean(np.mean(probabilities, axis=0).argmax(axis=1) == y))
+
+
+class _PlantedBugNet:
+    """The planted bug of notebook 07 ("Find the planted bug"), fixed here and not drawn from a
+    seed, so that the notebook's text and its claim test describe the same mistake for every
+    student. A mixin over FullyConnectedNet: the output layer's bias gradient is taken as the batch mean of
+    dscores (C,), although softmax_loss has already divided dscores (N, C) by N, so
+    grads['bL'] = (1/N) * sum_n dscores[n] instead of sum_n dscores[n]: N times too small. The
+    forward pass, the loss and every other gradient are the library's own."""
+
+    def _backward(self, dscores, caches):
+        grads = super()._backward(dscores, caches)
+        grads[f"b{self.num_layers}"] = dscores.mean(axis=0)
+        return grads
+
+
+def planted_bug_net(hidden_dims, input_dim, num_classes=10, **options):
+    """The network given in notebook 07 to debug: a FullyConnectedNet (same arguments; works with
+    the Solver) whose backward pass holds one realistic mistake (_PlantedBugNet). Find it with the
+    tools before you read the class."""
+    from ..model import FullyConnectedNet
+
+    # built here because the model is imported lazily, as in the other functions of this module
+    cls = type("PlantedBugNet", (_PlantedBugNet, FullyConnectedNet), {})
+    return cls(hidden_dims, input_dim, num_classes, **options)
+
+
+def gradient_check_errors(model, X, y, seed=0, num_directions=3):
+    """A directional gradient check of model.loss on (X (N, D), y (N,)), parameter by parameter.
+    Returns {name: rel_error of <grad, u> against the centred difference, over num_directions
+    random unit directions u (gradient_check.directional_gradient_check)}; about 1e-7 or less
+    means that parameter's gradient is right."""
+    from ..gradient_check import directional_gradient_check
+
+    rng = np.random.default_rng(seed)
+    _, grads = model.loss(X, y)
+    return {name: directional_gradient_check(lambda _: model.loss(X, y)[0], w, grads[name], rng, num_directions)
+            for name, w in model.params.items()}
+
+
+def numeric_over_analytic(model, X, y, name):
+    """The elementwise ratio numeric / analytic gradient of one (small) parameter, params[name],
+    of model.loss on (X, y), with eval_numerical_gradient (2 * size loss evaluations).
+    Returns an array of the parameter's shape; 1 everywhere for a correct gradient (inf or nan,
+    without a warning, where the analytic gradient is 0)."""
+    from ..gradient_check import eval_numerical_gradient
+
+    _, grads = model.loss(X, y)
+    numeric = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return numeric / grads[name]
