@@ -6,7 +6,8 @@ then fingerprints them on the probe bank and clusters the class, and reports:
 - the held-out run: a fifth of the mistakes left out of the naming library, how many of them
   still form their own unnamed cluster;
 - the time of fingerprinting and clustering, as a ratio to the time of the checks, and in seconds
-  per student; plus the cost of a fingerprint through the sandbox for a few students.
+  per student; and what fingerprints add to grading through the sandbox, notebook by notebook as
+  grading runs, for a few students.
 
     python benchmarks/bench_mistakes.py             # 700 students (about 20-30 minutes on 2 busy cores)
     python benchmarks/bench_mistakes.py --quick     # 30 students
@@ -20,6 +21,7 @@ import numpy as np
 
 from grader.core.engine import reference_src, run_checks
 from grader.core.runner import Runner
+from grader.instructor.autograde import WORKERS
 from grader.mistakes import library as lib_mod
 from grader.mistakes.clusters import cluster_class, purity_and_completeness
 from grader.mistakes.fingerprint import fingerprint
@@ -101,18 +103,48 @@ def main():
     print(f"\nHeld out of the naming library: {len(held)} mistakes; {own} of the {total} tried form exactly one "
           "unnamed cluster of their own.")
 
-    # the sandbox's cost per fingerprint, on a few students' copies of the reference
-    from grader.mistakes.collect import fingerprint_submission
+    # what fingerprinting adds to grading through the sandbox, measured as grading runs: the checks of
+    # each notebook's test cells in one sandbox (TrustedScores), the seven notebooks of a student in
+    # one process, the fingerprint taken by the same hook with the sandbox still open; the hook's own
+    # time is what fingerprinting adds (timing two whole gradings instead drowns it in the noise of a
+    # busy machine)
+    totals, hooks = [], []
+    for s in students[:2 if args.quick else 5]:
+        total, hook = grade_notebooks(s.seed)
+        totals.append(total)
+        hooks.append(hook)
+    extra, grading = statistics.median(hooks), statistics.median(t - h for t, h in zip(totals, hooks))
+    print(f"\nThrough the sandbox, notebook by notebook as grading runs (median of {len(totals)} students): "
+          f"grading {grading:.2f} s per student; fingerprints add {extra:.2f} s ({extra / grading:.2f} of grading): "
+          f"{extra * 700 / 60:.1f} min of one core for 700 students, {extra * 700 / 60 / WORKERS:.1f} min on this "
+          f"machine's {WORKERS} grading workers; clustering {size} students took {cluster_s:.1f} s more.")
 
-    times = []
-    for s in students[:3]:
-        results = run_checks(reference_src(), hidden=True, seed=s.seed, fresh=True, reference=reference)
-        start = time.perf_counter()
-        fingerprint_submission(reference_src(), results)
-        times.append(time.perf_counter() - start)
-    print(f"\nA fingerprint through the sandbox (all functions, the reference's code): "
-          f"{statistics.median(times):.1f} s per student (median of {len(times)}).")
 
+def grade_notebooks(seed: int) -> tuple[float, float]:
+    """Seconds to grade the reference's seven notebooks as TrustedScores does, and the part of them
+    spent taking fingerprints."""
+    import nbformat
+
+    from grader.instructor.cells import checks_of_cell, is_test_cell
+    from grader.mistakes.collect import taker
+
+    in_hook = 0.0
+    start = time.perf_counter()
+    for path in sorted((_common.ROOT / "notebooks").glob("0*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        checks = [c for cell in nb.cells if is_test_cell(cell) for c in checks_of_cell(cell.source)]
+        found = {}
+        take = taker(reference_src(), found)
+
+        def timed(*args, take=take):
+            nonlocal in_hook
+            begun = time.perf_counter()
+            take(*args)
+            in_hook += time.perf_counter() - begun
+
+        run_checks(reference_src(), checks=checks, seed=seed, sandbox=True, fresh=True, then=timed)
+        assert found and "__error__" not in found, (path.name, found.get("__error__"))
+    return time.perf_counter() - start, in_hook
 
 if __name__ == "__main__":
     main()

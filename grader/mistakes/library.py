@@ -144,7 +144,22 @@ def save(libraries: dict[str, FunctionLibrary], index_file: Path = INDEX_FILE, o
     np.savez_compressed(outputs_file, **arrays)
 
 
+_LOADED: dict = {}  # (each file's path, mtime and size) -> the libraries read from them
+
+
 def load(index_file: Path = INDEX_FILE, outputs_file: Path = OUTPUTS_FILE) -> dict[str, FunctionLibrary]:
+    """The stored libraries, read once per process while the files stay as they are: grading takes
+    the fingerprint of each notebook of a student in one process, and reading the files costs about
+    as much as fingerprinting a notebook. Callers only read what this returns."""
+    key = tuple((str(Path(f).resolve()), Path(f).stat().st_mtime_ns, Path(f).stat().st_size)
+                for f in (index_file, outputs_file))
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = _read(index_file, outputs_file)
+    return _LOADED[key]
+
+
+def _read(index_file: Path, outputs_file: Path) -> dict[str, FunctionLibrary]:
     index = json.loads(Path(index_file).read_text())
     with np.load(outputs_file, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
