@@ -1,5 +1,7 @@
 """The claims of notebooks 04 and 06 and the learning-rate runs of 07, asserted like those of
 tests/test_claims.py (a file of its own so that the claim tests spread over the test workers)."""
+from functools import lru_cache
+
 import numpy as np
 import pytest
 
@@ -189,3 +191,86 @@ def test_at_full_size_the_six_update_rules_are_within_about_a_point():
     assert min(acc["adagrad"]) > max(acc["sgd"]) and min(acc["rmsprop"]) > max(acc["sgd"]), acc
     ranked = sorted(loss.values(), key=np.mean)
     assert all(min(upper) <= max(lower) for lower, upper in zip(ranked, ranked[1:])), loss
+
+
+@lru_cache(maxsize=2)
+def _fashion_shared(n_train):
+    """_fashion(n_train), loaded once for the parametrized warm-up and momentum tests (loading and
+    preprocessing take longer than some of their runs); the experiments only read it."""
+    return _fashion(n_train)
+
+
+def _failed(loss):
+    """A run that diverged (nan) or stuck near ln 10, the loss of guessing among 10 classes."""
+    return np.isnan(loss) or loss > 2.0
+
+
+def _assert_a_warm_up_lets_sgd_train_at_a_rate_where_it_fails_without(n_train, epochs, seed, trained_loss,
+                                                                      trained_acc):
+    """06, "Warm-up": plain SGD under a cosine schedule. At a peak rate of 0.5, with a one-epoch
+    linear warm-up, the run trains (loss over the last epoch below trained_loss, best validation
+    accuracy above trained_acc); without it, the same rate diverges or ends with at least 1.5
+    times that loss and a lower best validation accuracy. At 0.8 both fail."""
+    from trainlab.experiments.optimizers import loss_and_accuracy, warmup_run
+
+    data = _fashion_shared(n_train)
+    (cold_loss, cold_acc), (warm_loss, warm_acc) = (
+        loss_and_accuracy(warmup_run(data, 0.5, epochs, warmup, seed)) for warmup in (0, 1))
+    assert warm_loss < trained_loss and warm_acc > trained_acc, (warm_loss, warm_acc)
+    assert (np.isnan(cold_loss) or cold_loss > 1.5 * warm_loss) and cold_acc < warm_acc, \
+        (cold_loss, cold_acc, warm_loss, warm_acc)
+    too_large = [loss_and_accuracy(warmup_run(data, 0.8, epochs, warmup, seed))[0] for warmup in (0, 1)]
+    assert all(_failed(loss) for loss in too_large), too_large
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_warm_up_lets_plain_sgd_train_at_a_rate_where_it_fails_without(seed):
+    """Fast-mode sizes: 2000 examples, 6 epochs."""
+    _assert_a_warm_up_lets_sgd_train_at_a_rate_where_it_fails_without(2000, 6, seed, 0.35, 0.8)
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_a_warm_up_lets_plain_sgd_train_at_a_rate_where_it_fails_without(seed):
+    """Full-mode sizes: 9000 examples, 20 epochs."""
+    _assert_a_warm_up_lets_sgd_train_at_a_rate_where_it_fails_without(9000, 20, seed, 0.1, 0.86)
+
+
+def _momentum_runs(n_train, epochs, seed, runs):
+    """{(lr, final momentum, "constant" | "ramped"): (training loss over the last epoch, best
+    validation accuracy)} for the runs named, SGD with momentum raised from 0.5 over the first half
+    of the epochs or constant."""
+    from trainlab.experiments.optimizers import loss_and_accuracy, momentum_annealing_run
+
+    data = _fashion_shared(n_train)
+    return {(lr, final, kind): loss_and_accuracy(momentum_annealing_run(
+        data, lr, final, epochs // 2 if kind == "ramped" else 0, epochs, seed)) for lr, final, kind in runs}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_annealing_the_momentum_helps_only_a_momentum_of_0_99(seed):
+    """06, "Annealing the momentum" (fast-mode sizes: 2000 examples, 6 epochs, ramp over 3), at
+    lr 0.01: momentum ramped from 0.5 to 0.99 ends with less than 0.9 times the training loss of a
+    constant 0.99, and a higher best validation accuracy; ramped to 0.9 it ends with at least 1.15
+    times the loss of a constant 0.9, and the constant 0.9 ends lowest of the four."""
+    runs = _momentum_runs(2000, 6, seed, [(0.01, final, kind) for final in (0.9, 0.99)
+                                          for kind in ("constant", "ramped")])
+    (c9, c9_acc), (r9, _), (c99, c99_acc), (r99, r99_acc) = runs.values()
+    assert r99 < 0.9 * c99 and r99_acc > c99_acc, runs
+    assert r9 > 1.15 * c9 and c9 < min(r9, c99, r99), runs
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_annealing_the_momentum_does_not_beat_a_constant_0_9(seed):
+    """06, "Annealing the momentum" (full-mode sizes: 9000 examples, 20 epochs, ramp over 10): at
+    lr 0.01 momentum ramped to 0.9 ends with at least 1.5 times the training loss of a constant
+    0.9, and both runs with momentum 0.99 fail (the ramp only delays it); at lr 0.005 the ramped
+    0.99 ends below the constant 0.99, and still above the constant 0.9 at lr 0.01."""
+    runs = _momentum_runs(9000, 20, seed, [(0.01, 0.9, "constant"), (0.01, 0.9, "ramped"), (0.01, 0.99, "constant"),
+                                           (0.01, 0.99, "ramped"), (0.005, 0.99, "constant"), (0.005, 0.99, "ramped")])
+    c9, r9 = runs[(0.01, 0.9, "constant")][0], runs[(0.01, 0.9, "ramped")][0]
+    assert r9 > 1.5 * c9, runs
+    assert _failed(runs[(0.01, 0.99, "constant")][0]) and _failed(runs[(0.01, 0.99, "ramped")][0]), runs
+    c99, r99 = runs[(0.005, 0.99, "constant")][0], runs[(0.005, 0.99, "ramped")][0]
+    assert c9 < r99 < c99, runs

@@ -1,6 +1,8 @@
 """Notebook 06 (optimizers and schedules): learning-rate schedules, AdaGrad's shrinking step,
-minibatch noise, Polyak averaging."""
+minibatch noise, Polyak averaging, learning-rate warm-up, momentum annealing."""
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
@@ -142,4 +144,97 @@ def rule_comparison(data, learning_rates, epochs, seeds=(0, 1, 2), hidden=(100, 
     result = {rule: {"lr": lr, "solvers": [sweep[rule][lr]]} for rule, lr in chosen.items()}
     for rule, lr, seed in iterate([(r, lr, seed) for r, lr in chosen.items() for seed in seeds[1:]]):
         result[rule]["solvers"].append(train_network(data, hidden, seed, rule, lr, epochs))
+    return result
+
+
+def rule_with_schedules(rule, steps_per_epoch, **schedules):
+    """An update rule for the Solver: `rule` (a name from trainlab.optimizers) with each config
+    key named in `schedules` set before every step to schedules[key](epoch), epoch = the steps
+    done / steps_per_epoch, a fraction, so that a value can change every iteration (the Solver's
+    lr_schedule changes the rate once per epoch). The steps done are counted in config['step']
+    (the Solver gives every parameter its own config, so each counts its own)."""
+    from .. import optimizers
+
+    update = optimizers.get_rule(rule)
+
+    def step(w, dw, config=None):
+        config = {} if config is None else config
+        t = config.get("step", 0)
+        for key, value_at in schedules.items():
+            config[key] = float(value_at(t / steps_per_epoch))
+        next_w, config = update(w, dw, config)
+        config["step"] = t + 1
+        return next_w, config
+
+    return step
+
+
+def loss_and_accuracy(solver):
+    """(training loss over the last epoch, best validation accuracy) of a trained Solver; the loss
+    is nan when the run diverged (the Solver stopped it), the accuracy is then the best before."""
+    from .training import final_training_loss
+
+    return (float("nan") if solver.stop_reason else final_training_loss(solver)), float(solver.best_val_acc)
+
+
+def warmup_run(data, peak_lr, epochs, warmup=1, seed=0, hidden=(100, 100), batch_size=50):
+    """Plain SGD whose rate follows half a cosine from peak_lr down to 0 (Loshchilov & Hutter 2017),
+    after a linear warm-up from 0 over the first `warmup` epochs, raised every iteration (Goyal et
+    al. 2017, "Accurate, Large Minibatch SGD", section 2.2); warmup=0: the cosine from the first
+    step, no warm-up. The rates come from schedules.linear_warmup and schedules.cosine_decay.
+    Returns the trained Solver (lr_history holds the rate of every iteration)."""
+    from .. import schedules
+
+    if warmup:
+        rate = partial(schedules.linear_warmup, peak_lr, warmup=warmup, schedule="cosine_decay", total=epochs - warmup)
+    else:
+        rate = partial(schedules.cosine_decay, peak_lr, total=epochs)
+    steps_per_epoch = max(len(data["y_train"]) // batch_size, 1)
+    rule = rule_with_schedules("sgd", steps_per_epoch, learning_rate=rate)
+    return train_network(data, hidden, seed, rule, peak_lr, epochs, batch_size, ignore_overflow=True)
+
+
+def warmup_sweep(data, peak_rates, epochs, warmup=1, seeds=(0, 1, 2), iterate=iter, **options):
+    """warmup_run at every peak rate, with and without the warm-up, for every seed. Returns
+    {"no warm-up" | "warm-up": {peak_lr: (losses, accuracies)}}, each an array over the seeds
+    from loss_and_accuracy (a nan loss: that seed diverged); `iterate` wraps the list of runs."""
+    runs = [(label, length, lr) for label, length in (("no warm-up", 0), ("warm-up", warmup)) for lr in peak_rates]
+    result = {}
+    for label, length, lr in iterate(runs):
+        numbers = [loss_and_accuracy(warmup_run(data, lr, epochs, length, seed, **options)) for seed in seeds]
+        result.setdefault(label, {})[lr] = tuple(np.array(column) for column in zip(*numbers))
+    return result
+
+
+def momentum_ramp(final, ramp_epochs, start=0.5):
+    """The momentum of each epoch: `start` in epoch 0, raised in equal steps between epochs to
+    `final` at epoch ramp_epochs and kept there (ramp_epochs=0: `final` throughout). A function
+    of the epoch (a fraction: it changes only when a new epoch starts)."""
+    if not ramp_epochs:
+        return lambda epoch: final
+    return lambda epoch: start + (final - start) * min(np.floor(epoch) / ramp_epochs, 1.0)
+
+
+def momentum_annealing_run(data, lr, final_momentum, ramp_epochs, epochs, seed=0, hidden=(100, 100), batch_size=50):
+    """SGD with momentum (optimizers.sgd_momentum) at a constant rate `lr`, its config['momentum']
+    set at the start of every epoch by momentum_ramp(final_momentum, ramp_epochs): from 0.5 up to
+    final_momentum, the annealing the CS231n notes suggest (Sutskever et al. 2013 also raise the
+    momentum during training), or final_momentum from the start (ramp_epochs=0). Returns the
+    trained Solver."""
+    steps_per_epoch = max(len(data["y_train"]) // batch_size, 1)
+    rule = rule_with_schedules("sgd_momentum", steps_per_epoch, momentum=momentum_ramp(final_momentum, ramp_epochs))
+    return train_network(data, hidden, seed, rule, lr, epochs, batch_size, ignore_overflow=True)
+
+
+def momentum_annealing_sweep(data, rates, finals, ramp_epochs, epochs, seeds=(0, 1, 2), iterate=iter, **options):
+    """momentum_annealing_run at every rate and final momentum, constant and ramped over
+    ramp_epochs, for every seed. Returns {(final momentum, "constant" | "ramped"): {lr: (losses,
+    accuracies)}}, each an array over the seeds from loss_and_accuracy; `iterate` wraps the runs."""
+    runs = [(final, label, ramp, lr) for final in finals for label, ramp in (("constant", 0), ("ramped", ramp_epochs))
+            for lr in rates]
+    result = {}
+    for final, label, ramp, lr in iterate(runs):
+        numbers = [loss_and_accuracy(momentum_annealing_run(data, lr, final, ramp, epochs, seed, **options))
+                   for seed in seeds]
+        result.setdefault((final, label), {})[lr] = tuple(np.array(column) for column in zip(*numbers))
     return result
