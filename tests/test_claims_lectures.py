@@ -37,6 +37,22 @@ def test_centring_speeds_up_training_and_raw_pixels_never_reach_the_target(seed)
     assert std["final"][std["lr"]][0] < centred["final"][centred["lr"]][0], (std, centred)
 
 
+def test_a_diverging_rate_in_the_race_is_an_infinite_loss_without_a_warning():
+    """A run that overflows counts as an infinite final loss, and choosing the best rate averages
+    infinities without an overflow warning (full mode's raw pixels printed one on stderr)."""
+    import warnings
+
+    from trainlab.experiments.preprocessing import preprocessing_race
+
+    X, y, _ = _flat(100)
+    rates = {"pixels 0..255": (1e-4, 1e200), "0..1": (0.1,), "centred": (0.1,), "standardized": (0.1,)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        r = preprocessing_race(X, y, X[:20], y[:20], rates, seeds=(0, 1), epochs=2)
+    raw = r["pixels 0..255"]
+    assert np.all(np.isposinf(raw["final"][1e200])) and raw["lr"] == 1e-4, raw["final"]
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_small_random_weights_train_a_shallow_net_but_not_a_deep_one(seed):
     """03, "Does it train?" (1000 standardized images, 200 SGD steps at 0.05): with std 0.01 the

@@ -72,7 +72,8 @@ def preprocessing_race(X_train, y_train, X_val, y_val, learning_rates, seeds=(0,
         runs = _losses_per_rate(data, learning_rates[name], seeds, hidden, epochs, batch_size)
         per_epoch = runs[learning_rates[name][0]].shape[1] // epochs
         with np.errstate(over="ignore"):  # a diverging run's losses sum to inf: that is its final loss
-            final = {lr: np.nan_to_num(losses[:, -per_epoch:].mean(axis=1), nan=np.inf) for lr, losses in runs.items()}
+            final = {lr: np.nan_to_num(losses[:, -per_epoch:].mean(axis=1), nan=np.inf, posinf=np.inf)
+                     for lr, losses in runs.items()}
         best = min(final, key=lambda lr: final[lr].mean())
         result[name] = {"lr": best, "losses": runs[best], "final": final,
                         "iterations": [iterations_to_loss(run, target, window=per_epoch) for run in runs[best]]}
