@@ -117,6 +117,30 @@ def test_a_mistake_missing_from_the_library_still_forms_its_own_group(reference)
         assert home.kind == "unnamed" and same == {s.truth[target]}, (s.truth[target], home.kind, home.name, same)
 
 
+def test_a_mistake_that_draws_from_the_global_random_state_forms_one_group(libraries, reference):
+    """Initializers that draw from the global np.random give other values at every call, so no digest
+    of their outputs can group their students: their token says the output varies, and the checks
+    they fail tell them apart. Named with the full library; one unnamed group each when the naming
+    library lacks them."""
+    topic = "initialization"
+    functions = [f for f in lib_mod.graded_functions() if f.partition(".")[0] == topic]
+    mutants = [m for m in all_mutants() if m.topic == topic]
+    drawing = [m for m in mutants if "global np.random" in m.bug]
+    assert len(drawing) >= 3
+    students = [Student(f"g{n}_{k}", 70 + 10 * n + k, dict(m.overrides),
+                        {**{f: CORRECT for f in functions}, m.target: m.id})
+                for n, m in enumerate(drawing) for k in range(3)]
+    partial = lib_mod.build([m for m in mutants if m not in drawing], reference_src(), functions)
+    for library, kind in ((libraries, "named"), (partial, "unnamed")):
+        clusters = cluster_class({s.id: fingerprint_student(s, library, reference) for s in students}, library)
+        for m in drawing:
+            members = {s.id for s in students if s.truth[m.target] == m.id}
+            homes = [c for c in clusters[m.target] if members & set(c.members)]
+            assert len(homes) == 1 and set(homes[0].members) == members and homes[0].kind == kind, \
+                (m.id, [(c.kind, c.name, c.members) for c in homes])
+            assert kind == "unnamed" or homes[0].known[0] == m.id, (m.id, homes[0].known)
+
+
 def test_an_unnamed_cluster_says_how_its_output_relates_to_the_expected_one():
     want = np.arange(1.0, 7.0).reshape(2, 3)
     assert relation(2 * want, want, {}, {}, "dx") == "off by a factor 2"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .library import FunctionLibrary, token
-from .probes import OK, UNJUDGED, Outcome, Probe, run_probe
+from .probes import OK, UNJUDGED, VARIES, Outcome, Probe, run_probe, varies
 
 SHOWN = 6  # values of an example kept per side
 def fingerprint(runner, reference, libraries: dict[str, FunctionLibrary], functions, failed: dict,
@@ -29,6 +29,8 @@ def fingerprint(runner, reference, libraries: dict[str, FunctionLibrary], functi
             expected = run_probe(probe, reference)
             got = run_probe(probe, runner, reference)
             tok = token(probe, got, expected, lib.known_at(index))
+            if tok.startswith("u:") and varies(probe, runner, got):
+                tok = VARIES
             if function in counted and tok != OK:
                 tok = UNJUDGED
             tokens.append(tok)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..catalogue import given_functions, topics
-from .probes import OK, Outcome, Probe, candidates, failed_by_function, matches, run_probe
+from .probes import OK, VARIES, Outcome, Probe, candidates, failed_by_function, matches, run_probe, varies
 
 HERE = Path(__file__).resolve().parent
 INDEX_FILE, OUTPUTS_FILE = HERE / "library.json", HERE / "library.npz"
@@ -96,6 +96,9 @@ def build(mutants, reference_src, functions=None) -> dict[str, FunctionLibrary]:
                 if matches(p, outs[j][i], ref[i], alternatives_call=True):
                     tokens[j][i] = OK
                     continue
+                if varies(p, runners[j], outs[j][i]):  # no stored output could stand for it
+                    tokens[j][i] = VARIES
+                    continue
                 same = next((mine[k].id for k in seen if matches(p, outs[j][i], outs[k][i])), None)
                 tokens[j][i] = f"m:{same or m.id}"
                 if same is None:
@@ -119,7 +122,8 @@ def build(mutants, reference_src, functions=None) -> dict[str, FunctionLibrary]:
         for j, m in enumerate(mine):
             always, ever = failed_checks(m, reference_src)
             lib.mistakes.append({"id": m.id, "bug": m.bug, "hints": list(m.hints),
-                                 "tokens": [token(p, outs[j][i], ref[i], lib.known_at(n))
+                                 "tokens": [VARIES if tokens[j][i] == VARIES
+                                            else token(p, outs[j][i], ref[i], lib.known_at(n))
                                             for n, (i, p) in enumerate(zip(chosen, bank))],
                                  "failed_always": always, "failed_ever": ever})
         lib.not_told_apart = sorted([a["id"], b["id"]] for a, b in combinations(lib.mistakes, 2)

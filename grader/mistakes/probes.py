@@ -4,8 +4,10 @@ A probe is a reference-output case (grader/core/cases.py) with fixed inputs: the
 student of every course, so outputs can be compared across a class. Its token says how an output
 relates to the reference and to the catalogued mistakes: "ok", "m:<mistake>" (matches that
 mistake's output), "e:<error>" (raised, or returned something unusable), "u:<digest>" (none of
-these: a digest of the output rounded so that floating-point noise does not split groups), or
-"?" (a backward judged on a cache its own wrong forward built: no verdict of its own).
+these: a digest of the output rounded so that floating-point noise does not split groups),
+"u:varies" (a wrong output that changes from call to call on the same inputs, a draw from a global
+random state: no digest can group those) or "?" (a backward judged on a cache its own wrong
+forward built: no verdict of its own).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from ..core.errors import CheckFailure, NotImplementedYet, SubmissionError
 
 BANK_SEED = 20261204
 CANDIDATE_SEEDS = (0, 1, 2)
-OK, UNJUDGED, NOT_IMPLEMENTED = "ok", "?", "e:not implemented"
+OK, UNJUDGED, NOT_IMPLEMENTED, VARIES = "ok", "?", "e:not implemented", "u:varies"
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,12 @@ def run_probe(probe: Probe, runner, reference=None) -> Outcome:
         return Outcome(error=error_token(f"{type(exc).__name__}: {exc}"), upstream_wrong=bool(wrong),
                        writes=sorted(writes))
     return Outcome(outputs=outputs, upstream_wrong=bool(wrong), writes=sorted(writes))
+
+
+def varies(probe: Probe, runner, first: Outcome) -> bool:
+    """Whether `runner` gives another outcome than `first` when the probe is run again on the same
+    inputs (asked only of wrong outputs, so correct code pays nothing)."""
+    return not matches(probe, run_probe(probe, runner), first)
 
 
 def _first(result):
