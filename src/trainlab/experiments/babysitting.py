@@ -159,6 +159,40 @@ def coarse_to_fine(data, ranges, n_configs, long_epochs, seed=0, short_epochs=1,
             "lr_bias": rank_correlation(coarse["learning_rate"], climb)}
 
 
+CHALLENGE_NET = {"hidden_dims": [256, 256], "normalization": "batchnorm", "keep_prob": 0.9}  # notebook 07, section 7
+
+
+def tune_challenge(data, ranges, trials, epochs, seed=0, iterate=iter):
+    """The random search of notebook 07, section 6.3: `trials` settings of the Adam learning rate
+    and the L2 strength drawn by babysit.log_uniform_samples (np.random.default_rng(seed)) over
+    `ranges` ({"learning_rate": (low, high), "reg": (low, high)}), each training the challenge's
+    network (CHALLENGE_NET, batch 100) for `epochs` on the data dict, model and minibatch order
+    seeded with `seed`. babysit.lr_sweep_verdicts reads the runs; the pick is the best validation
+    accuracy among the runs not "too large" (among all runs if every one is).
+    Returns {"learning_rate": (T,), "reg": (T,), "verdicts": T strings, "val_acc": (T,),
+    "best": the index picked, "config": {"learning_rate": float, "reg": float}}."""
+    from .. import babysit
+    from ..model import FullyConnectedNet
+    from ..solver import Solver
+
+    samples = babysit.log_uniform_samples(ranges, trials, np.random.default_rng(seed))
+    D, C = data["X_train"].shape[1], num_classes(data)
+    solvers = []
+    for lr, reg in iterate(list(zip(samples["learning_rate"], samples["reg"]))):
+        model = FullyConnectedNet(input_dim=D, num_classes=C, reg=reg, seed=seed, **CHALLENGE_NET)
+        solvers.append(Solver(model, data, update_rule="adam", optim_config={"learning_rate": lr}, batch_size=100,
+                              num_epochs=epochs, verbose=False, progress=False, seed=seed))
+        with np.errstate(all="ignore"):  # a diverging trial must not print warnings
+            solvers[-1].train()
+    verdicts, _ = babysit.lr_sweep_verdicts(samples["learning_rate"], [s.loss_history for s in solvers],
+                                            solvers[0].iterations_per_epoch, C)
+    val_acc = np.array([s.best_val_acc for s in solvers])
+    usable = [i for i, v in enumerate(verdicts) if v != "too large"] or list(range(trials))
+    best = max(usable, key=lambda i: val_acc[i])
+    return {**samples, "verdicts": verdicts, "val_acc": val_acc, "best": best,
+            "config": {name: float(samples[name][best]) for name in ("learning_rate", "reg")}}
+
+
 class _PlantedBugNet:
     """The planted bug of notebook 07 ("Find the planted bug"), fixed here and not drawn from a
     seed, so that the notebook's text and its claim test describe the same mistake for every
