@@ -37,10 +37,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _deselect_full_mode_claims(config, items):
-    """Tests marked `fullmode` assert a notebook's claims at its full-mode sizes (two minutes in all,
-    most of it the six update rules), so the default run leaves them out; `-m fullmode` (any -m
-    expression naming it) runs them. Not `addopts = -m "not fullmode"`: a -m given on the command
-    line would replace it and let them in."""
+    """Tests marked `fullmode` assert a notebook's claims at its full-mode sizes (about four minutes
+    in all, most of it the six update rules and notebook 07's search), so the default run leaves
+    them out; `-m fullmode` (any -m expression naming it) runs them. Not `addopts = -m "not
+    fullmode"`: a -m given on the command line would replace it and let them in."""
     if "fullmode" in (config.getoption("markexpr") or ""):
         return
     full = [item for item in items if item.get_closest_marker("fullmode")]

@@ -84,9 +84,10 @@ def ensemble_accuracy(data, seeds, epochs=8, hidden=(100, 100), lr=1e-3):
 def rank_correlation(a, b):
     """Spearman's rank correlation of two (K,) sequences: the Pearson correlation of their ranks,
     tied values sharing the mean of their ranks (runs that diverged all keep the same accuracy).
-    1: the same order; 0: unrelated orders."""
+    1: the same order; 0: unrelated orders; nan, without a warning, if either sequence is constant."""
     ra, rb = _ranks(a), _ranks(b)
-    return float(np.corrcoef(ra, rb)[0, 1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.corrcoef(ra, rb)[0, 1])
 
 
 def _ranks(x):
@@ -121,7 +122,7 @@ def _box_around(configs, scores, ranges, top, widen):
     box = {}
     for name, (low, high) in ranges.items():
         logs = np.log10(np.asarray(configs[name])[best])
-        box[name] = (max(low, 10 ** (logs.min() - widen)), min(high, 10 ** (logs.max() + widen)))
+        box[name] = (float(max(low, 10 ** (logs.min() - widen))), float(min(high, 10 ** (logs.max() + widen))))
     return box
 
 
