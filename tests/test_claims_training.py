@@ -120,30 +120,50 @@ def test_tiny_weights_make_a_plateau_and_a_small_set_a_gap(seed):
     assert run["train_acc"] == 1.0 and run["val_acc"] < 0.75, run
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_reference_best_model_reaches_what_notebook_07_says(seed):
-    """07, section 7: the reference solution cell, run in fast mode on the default data with another
-    seed, clears the graded threshold and lands within 0.02 of the 0.884 the notebook states."""
+CHALLENGE_EPOCHS = "[256, 256], 10, None"  # the solution cell's hidden layers, epochs, examples on Fashion-MNIST
+
+
+def _challenge_model(seed, search_config=None, epochs=None):
+    """The notebook's section-7 solution cell, run in fast mode on the default data with model seed
+    `seed`, trained with search_config (the learning rate and L2 strength section 6.3 leaves; None:
+    the cell's hand-tuned ones). epochs: None for the cell's 10, or a shorter run of the same recipe
+    (the cosine schedule spans the shorter run). Returns (data source, validation accuracy, held-out
+    accuracy: on grader.challenge.grading_split, the images the challenge is graded on)."""
     import nbformat
-    from grader.challenge import best_model_threshold
+    from grader.challenge import grading_split, predicted_accuracy
 
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
              for c in nbformat.read(ROOT / "notebooks" / "07_babysitting.ipynb", as_version=4).cells}
     solution = cells["best_model_solution"]
-    assert solution.count("seed=0") == 2
+    assert solution.count("seed=0") == 2 and solution.count(CHALLENGE_EPOCHS) == 1
+    solution = solution.replace("seed=0", f"seed={seed}").replace("progress=True", "progress=False")
+    if epochs is not None:
+        solution = solution.replace(CHALLENGE_EPOCHS, CHALLENGE_EPOCHS.replace("10", str(epochs)))
     from trainlab.model import FullyConnectedNet
     from trainlab.solver import Solver
     from trainlab_datasets import load_dataset
 
     namespace = {"np": np, "FullyConnectedNet": FullyConnectedNet, "Solver": Solver,
                  "load_dataset": load_dataset, "FAST": True}
+    if search_config is not None:
+        namespace["search_config"] = dict(search_config)
     exec(cells["data_cell"], namespace)
-    exec(solution.replace("seed=0", f"seed={seed}").replace("progress=True", "progress=False"), namespace)
-    data, model = namespace["data"], namespace["best_model"]
-    scores = model.loss(namespace["preprocess"](data["X_val"]))
-    accuracy = float(np.mean(np.argmax(scores, axis=1) == data["y_val"]))
-    assert accuracy >= best_model_threshold(data["source"]), accuracy
-    if data["source"] == "fashion_mnist_subset":
+    exec(solution, namespace)
+    data, model, preprocess = namespace["data"], namespace["best_model"], namespace["preprocess"]
+    X, y, _ = grading_split(data)
+    return (data["source"], predicted_accuracy(model, preprocess(data["X_val"]), data["y_val"]),
+            predicted_accuracy(model, preprocess(X), y))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_reference_best_model_reaches_what_notebook_07_says(seed):
+    """07, section 7: the reference solution cell, run in fast mode on the default data with another
+    seed, clears the graded threshold and lands within 0.02 of the 0.884 the notebook states."""
+    from grader.challenge import best_model_threshold
+
+    source, accuracy, _ = _challenge_model(seed)
+    assert accuracy >= best_model_threshold(source), accuracy
+    if source == "fashion_mnist_subset":
         assert abs(accuracy - 0.884) < 0.02, accuracy
 
 
@@ -185,3 +205,96 @@ def test_the_planted_bug_passes_the_loss_checks_and_fails_one_gradient_check(see
         assert wrong == ["b3"] and errors["b3"] > 0.8, errors
         assert all(err < 1e-6 for name, err in errors.items() if name != "b3"), errors
         np.testing.assert_allclose(numeric_over_analytic(net, X, y, "b3"), n, rtol=1e-5)
+
+
+SEARCH_RANGES = {"learning_rate": (1e-4, 1.0), "reg": (1e-6, 1.0)}  # 07, 6.1: 10 ** U(-4, 0), 10 ** U(-6, 0)
+
+
+def _coarse_to_fine(n_train, seed):
+    """07, "Is one epoch enough to rank the settings?": ten settings, one epoch against ten, on
+    the first n_train training examples (the notebook's search_data)."""
+    from trainlab.experiments.babysitting import coarse_to_fine
+
+    return coarse_to_fine(_fashion(n_train), SEARCH_RANGES, 10, 10, seed=seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_one_epoch_ranks_the_settings_and_keeps_the_best_but_the_fine_round_finds_no_better_best(seed):
+    """07, "Is one epoch enough to rank the settings?" (fast mode: 600 examples, ten settings,
+    1 epoch against 10): the one-epoch accuracies rank the settings with a Spearman correlation
+    above 0.7 with the ten-epoch ones (measured 0.81-0.85), and the best ten-epoch setting is among
+    the three best one-epoch ones; the short run underrates small learning rates (the ranks a
+    setting gains by training longer fall with its rate: correlation below -0.4, measured -0.54 to
+    -0.93). The fine round raises the median run by more than 4 points (measured 6-12), but its best
+    lies within 1.5 points below to 3 above the coarse round's best (measured -0.4 to +1.7): it is
+    not reliably better. About 3 s per seed."""
+    r = _coarse_to_fine(600, seed)
+    assert r["spearman"] > 0.7 and r["top_has_best"], r
+    assert r["lr_bias"] < -0.4, r
+    assert np.median(r["fine"]["long"]) > np.median(r["coarse"]["long"]) + 0.04, r
+    assert -0.015 < r["fine_best"] - r["coarse_best"] < 0.03, r
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_one_epoch_ranks_the_settings_and_the_fine_round_finds_no_better_best(seed):
+    """07, "Is one epoch enough to rank the settings?" (full mode: 3000 examples): rank correlation
+    above 0.8 (measured 0.85-0.90), the best ten-epoch setting among the three best one-epoch ones,
+    small rates underrated (below -0.3, measured -0.38 to -0.66); the fine round's median more than
+    2 points above the coarse round's (measured 3.5-5.8), its best within 1.5 points below to 3
+    above the coarse best (measured -0.8 to +1.0). About 11 s per seed."""
+    r = _coarse_to_fine(3000, seed)
+    assert r["spearman"] > 0.8 and r["top_has_best"], r
+    assert r["lr_bias"] < -0.3, r
+    assert np.median(r["fine"]["long"]) > np.median(r["coarse"]["long"]) + 0.02, r
+    assert -0.015 < r["fine_best"] - r["coarse_best"] < 0.03, r
+
+
+CHALLENGE_RANGES = {"learning_rate": (3e-4, 1e-2), "reg": (1e-6, 1e-2)}  # 07, 6.3
+TUNE_SIZES = {"fast": (1500, 4, 2), "full": (None, 12, 3)}  # training examples, trials, epochs
+
+
+def _tune_challenge(mode, seed):
+    from trainlab.experiments.babysitting import tune_challenge
+
+    n_train, trials, epochs = TUNE_SIZES[mode]
+    return tune_challenge(_fashion(n_train), CHALLENGE_RANGES, trials, epochs, seed=seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_fast_search_of_6_3_picks_a_large_rate_that_trains_the_challenge_model(seed):
+    """07, 6.3, fast mode. The search exactly as the notebook runs it (4 trials of 2 epochs on 1500
+    examples; `seed` for its generator and its models): the trial it picks is "good" and has a
+    learning rate of 1.5e-3 to 6e-3 (measured 1.8e-3 to 5.2e-3; the full search picks below
+    1.5e-3). The challenge model is then trained with the pick in a reduced run of the same recipe,
+    the notebook's solution cell with 3 epochs instead of 10 (the 10-epoch run takes 6-11 s per
+    seed, beyond the budget of the default run; the fullmode test runs it): it reaches 0.845 on the
+    held-out images (measured 0.851-0.859), as the hand-tuned setting does in 3 epochs (0.849-0.853)."""
+    tuning = _tune_challenge("fast", seed)
+    config = tuning["config"]
+    assert tuning["verdicts"][tuning["best"]] == "good" and 1.5e-3 < config["learning_rate"] < 6e-3, tuning
+    source, _, heldout = _challenge_model(seed, config, epochs=3)
+    assert source == "fashion_mnist_subset" and heldout > 0.845, (config, heldout)
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("mode", ["fast", "full"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_search_of_6_3_trains_a_challenge_model_as_good_as_the_hand_tuned_one(mode, seed):
+    """07, 6.3, as the notebook quotes it: the search at the mode's size (fast: 4 trials of 2 epochs
+    on 1500 examples; full: 12 trials of 3 epochs on all 9000), then the challenge model of section 7
+    trained for its full 10 epochs with the pick. The fast search picks a rate of 1.5e-3 to 6e-3,
+    the full one a smaller rate, 5e-4 to 1.5e-3 (measured 7.7e-4 to 1.3e-3); either way the model
+    clears the graded 0.855 and lands within 0.005 of the hand-tuned 0.864 on the held-out images
+    (measured 0.861-0.865), and 0.87-0.90 on the validation set (measured 0.873-0.891). The fast
+    mode's search is here too because its 10-epoch training is slow, not because of its size:
+    6-11 s per seed, with the full search about 25 s."""
+    from grader.challenge import best_model_threshold
+
+    tuning = _tune_challenge(mode, seed)
+    config = tuning["config"]
+    low, high = (1.5e-3, 6e-3) if mode == "fast" else (5e-4, 1.5e-3)
+    assert tuning["verdicts"][tuning["best"]] == "good" and low < config["learning_rate"] < high, tuning
+    source, val, heldout = _challenge_model(seed, config)
+    assert heldout >= best_model_threshold(source) and abs(heldout - 0.864) < 0.005, (config, heldout)
+    assert 0.87 < val < 0.90, (config, val)

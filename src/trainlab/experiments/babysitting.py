@@ -1,4 +1,4 @@
-"""Notebook 07 (babysitting training): loss curves, initial losses, update ratios, ensembles."""
+"""Notebook 07 (babysitting training): loss curves, initial losses, update ratios, the search, ensembles."""
 from __future__ import annotations
 
 import numpy as np
@@ -79,6 +79,119 @@ def ensemble_accuracy(data, seeds, epochs=8, hidden=(100, 100), lr=1e-3):
         probabilities.append(p)
         members.append(float(np.mean(p.argmax(axis=1) == y)))
     return members, float(np.mean(np.mean(probabilities, axis=0).argmax(axis=1) == y))
+
+
+def rank_correlation(a, b):
+    """Spearman's rank correlation of two (K,) sequences: the Pearson correlation of their ranks,
+    tied values sharing the mean of their ranks (runs that diverged all keep the same accuracy).
+    1: the same order; 0: unrelated orders; nan, without a warning, if either sequence is constant."""
+    ra, rb = _ranks(a), _ranks(b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def _ranks(x):
+    """Ranks 0..K-1 of a (K,) sequence, ties given their mean rank."""
+    x = np.asarray(x, dtype=float)
+    ranks = np.empty(len(x))
+    ranks[np.argsort(x, kind="stable")] = np.arange(len(x))
+    for value in np.unique(x):
+        ranks[x == value] = ranks[x == value].mean()
+    return ranks
+
+
+def short_and_long_runs(data, configs, long_epochs, seed=0, short_epochs=1, hidden=(100,)):
+    """One SGD-momentum run of long_epochs per setting (the trial of notebook 07's section 6.1:
+    one hidden layer, batch 50, model and minibatch order seeded with `seed`). configs: dict
+    "learning_rate" -> (K,), "reg" -> (K,). With a constant rate, the first short_epochs of a long
+    run are exactly the short run (same weights, same minibatches, same updates), so one run gives
+    both. Returns (short, long): (K,) arrays, the best validation accuracy after at most
+    short_epochs (what the short run reports) and after at most long_epochs."""
+    short, long = [], []
+    for lr, reg in zip(configs["learning_rate"], configs["reg"]):
+        solver = train_network(data, hidden, seed, "sgd_momentum", lr, long_epochs, reg=reg, ignore_overflow=True)
+        short.append(max(solver.val_acc_history[:short_epochs + 1]))
+        long.append(solver.best_val_acc)
+    return np.array(short), np.array(long)
+
+
+def _box_around(configs, scores, ranges, top, widen):
+    """The log-uniform ranges of a fine round: the box spanned by the `top` best settings (by
+    scores), widened by `widen` decades on each side and kept inside the coarse ranges."""
+    best = np.argsort(-np.asarray(scores), kind="stable")[:top]
+    box = {}
+    for name, (low, high) in ranges.items():
+        logs = np.log10(np.asarray(configs[name])[best])
+        box[name] = (float(max(low, 10 ** (logs.min() - widen))), float(min(high, 10 ** (logs.max() + widen))))
+    return box
+
+
+def coarse_to_fine(data, ranges, n_configs, long_epochs, seed=0, short_epochs=1, top=3, widen=0.5, hidden=(100,)):
+    """Does a short run rank hyperparameters as a long one does (CS231n lecture 7, "coarse to
+    fine"; random search in log space, Bergstra & Bengio 2012)?
+
+    Coarse round: n_configs settings drawn by babysit.log_uniform_samples over `ranges` (dict name ->
+    (low, high), names "learning_rate" and "reg") with np.random.default_rng(seed), each trained
+    for short_epochs and for long_epochs (short_and_long_runs). Fine round: n_configs settings
+    drawn from the same generator in the box around the coarse round's `top` best short runs
+    (widened by `widen` decades), trained for long_epochs. Returns a dict:
+        "coarse", "fine":  {"learning_rate", "reg", "short", "long"}: (n_configs,) arrays each;
+        "spearman":        rank correlation of the coarse round's short- and long-run accuracy;
+        "top_has_best":    the coarse round's best long run is among its `top` best short runs;
+        "box":             the fine round's ranges, name -> (low, high);
+        "coarse_best", "fine_best": the best long-run accuracy of each round;
+        "lr_bias":         rank correlation of the coarse round's learning rates with how far each
+                           setting climbs in rank from the short run to the long one (negative:
+                           the short run underrates the small rates).
+    """
+    from ..babysit import log_uniform_samples
+
+    rng = np.random.default_rng(seed)
+    coarse = log_uniform_samples(ranges, n_configs, rng)
+    coarse["short"], coarse["long"] = short_and_long_runs(data, coarse, long_epochs, seed, short_epochs, hidden)
+    box = _box_around(coarse, coarse["short"], ranges, top, widen)
+    fine = log_uniform_samples(box, n_configs, rng)
+    fine["short"], fine["long"] = short_and_long_runs(data, fine, long_epochs, seed, short_epochs, hidden)
+    shortlist = np.argsort(-coarse["short"], kind="stable")[:top]
+    climb = _ranks(coarse["long"]) - _ranks(coarse["short"])  # (K,) ranks gained by training longer
+    return {"coarse": coarse, "fine": fine, "spearman": rank_correlation(coarse["short"], coarse["long"]),
+            "top_has_best": bool(coarse["long"][shortlist].max() == coarse["long"].max()), "box": box,
+            "coarse_best": float(coarse["long"].max()), "fine_best": float(fine["long"].max()),
+            "lr_bias": rank_correlation(coarse["learning_rate"], climb)}
+
+
+CHALLENGE_NET = {"hidden_dims": [256, 256], "normalization": "batchnorm", "keep_prob": 0.9}  # notebook 07, section 7
+
+
+def tune_challenge(data, ranges, trials, epochs, seed=0, iterate=iter):
+    """The random search of notebook 07, section 6.3: `trials` settings of the Adam learning rate
+    and the L2 strength drawn by babysit.log_uniform_samples (np.random.default_rng(seed)) over
+    `ranges` ({"learning_rate": (low, high), "reg": (low, high)}), each training the challenge's
+    network (CHALLENGE_NET, batch 100) for `epochs` on the data dict, model and minibatch order
+    seeded with `seed`. babysit.lr_sweep_verdicts reads the runs; the pick is the best validation
+    accuracy among the runs not "too large" (among all runs if every one is).
+    Returns {"learning_rate": (T,), "reg": (T,), "verdicts": T strings, "val_acc": (T,),
+    "best": the index picked, "config": {"learning_rate": float, "reg": float}}."""
+    from .. import babysit
+    from ..model import FullyConnectedNet
+    from ..solver import Solver
+
+    samples = babysit.log_uniform_samples(ranges, trials, np.random.default_rng(seed))
+    D, C = data["X_train"].shape[1], num_classes(data)
+    solvers = []
+    for lr, reg in iterate(list(zip(samples["learning_rate"], samples["reg"]))):
+        model = FullyConnectedNet(input_dim=D, num_classes=C, reg=reg, seed=seed, **CHALLENGE_NET)
+        solvers.append(Solver(model, data, update_rule="adam", optim_config={"learning_rate": lr}, batch_size=100,
+                              num_epochs=epochs, verbose=False, progress=False, seed=seed))
+        with np.errstate(all="ignore"):  # a diverging trial must not print warnings
+            solvers[-1].train()
+    verdicts, _ = babysit.lr_sweep_verdicts(samples["learning_rate"], [s.loss_history for s in solvers],
+                                            solvers[0].iterations_per_epoch, C)
+    val_acc = np.array([s.best_val_acc for s in solvers])
+    usable = [i for i, v in enumerate(verdicts) if v != "too large"] or list(range(trials))
+    best = max(usable, key=lambda i: val_acc[i])
+    return {**samples, "verdicts": verdicts, "val_acc": val_acc, "best": best,
+            "config": {name: float(samples[name][best]) for name in ("learning_rate", "reg")}}
 
 
 class _PlantedBugNet:
