@@ -11,12 +11,12 @@ RACE_RATES = {"pixels 0..255": (1e-5, 1e-4, 3e-4, 1e-3), "0..1": (0.03, 0.1, 0.3
               "centred": (0.03, 0.1, 0.3, 1.0), "standardized": (0.03, 0.1, 0.3, 1.0)}
 
 
-def _flat(n):
-    """Notebooks 02 and 03 in fast mode: the first n of 1000 subsampled training images,
-    flattened, as float pixels in 0..255, and their labels."""
+def _flat(n, subsample=1000):
+    """Notebooks 02 and 03: the first n of `subsample` training images (all of them with None),
+    flattened, as float pixels in 0..255, and their labels; fast mode subsamples 1000."""
     from trainlab_datasets import load_dataset
 
-    data = load_dataset("fashion_mnist_subset", flatten=True, subsample=1000)
+    data = load_dataset("fashion_mnist_subset", flatten=True, subsample=subsample)
     return data["X_train"][:n].astype(np.float64), data["y_train"][:n], data
 
 
@@ -112,3 +112,65 @@ def test_batchnorm_does_not_narrow_the_gap_that_dropout_narrows(seed):
     assert gap["dropout"] <= gap["neither"] - 0.03 and gap["both"] <= gap["neither"] - 0.03, r
     vals = [run[1] for run in r.values()]
     assert max(vals) - min(vals) < 0.03, r
+
+
+# The same claims at the sizes of full mode, as the notebooks' text gives them (`-m fullmode`).
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_centring_speeds_up_training_and_raw_pixels_never_reach_the_target(seed):
+    """02 in full mode (2000 images of the whole embedded set, 400 iterations): raw pixels never
+    reach loss 0.6 and end above 0.85; the uncentred 0..1 inputs need at least 1.4 times the
+    iterations of centred ones; standardized inputs reach the target no later than 1.2 times the
+    centred ones."""
+    from trainlab.experiments.preprocessing import preprocessing_race
+
+    X, y, data = _flat(2000, subsample=None)
+    r = preprocessing_race(X, y, data["X_test"][:200].astype(np.float64), data["y_test"][:200], RACE_RATES,
+                           seeds=(seed,))
+    raw, unit, centred, std = (r[name] for name in RACE_RATES)
+    assert raw["iterations"] == [None] and raw["final"][raw["lr"]][0] > 0.85, raw
+    assert centred["iterations"][0] and unit["iterations"][0] >= 1.4 * centred["iterations"][0], (unit, centred)
+    assert std["iterations"][0] and std["iterations"][0] <= 1.2 * centred["iterations"][0], (std, centred)
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_small_random_weights_train_a_shallow_net_but_not_a_deep_one(seed):
+    """03 in full mode (2000 standardized images, 400 SGD steps): as in fast mode, std 0.01 trains
+    2 layers below 0.6 and leaves 10 layers at ln 10; Kaiming brings both below 0.4."""
+    from trainlab.experiments.initialization import depth_by_init_losses, last_epoch_losses
+
+    X_raw, y, _ = _flat(2000, subsample=2000)
+    X = (X_raw - X_raw.mean(axis=0)) / (X_raw.std(axis=0) + 1e-3)
+    runs = depth_by_init_losses({"X_train": X, "y_train": y, "X_val": X[:100], "y_val": y[:100]}, seeds=(seed,))
+    final = {key: float(last_epoch_losses(losses, 10)[0]) for key, losses in runs.items()}
+    assert final[(2, "gaussian std 0.01")] < 0.6, final
+    assert abs(final[(10, "gaussian std 0.01")] - np.log(10)) < 0.01, final
+    assert final[(2, "Kaiming")] < min(0.4, final[(2, "gaussian std 0.01")]), final
+    assert final[(10, "Kaiming")] < 0.4, final
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_mixup_and_cutout_do_not_change_validation_accuracy(seed):
+    """05 in full mode (500 images, 2000 SGD steps): every network fits its training images, and
+    neither cutout nor mixup moves the validation accuracy by 3 points or more."""
+    from trainlab.experiments.regularization import mixup_cutout_accuracies
+
+    r = mixup_cutout_accuracies(_raw(), 500, 2000, seed, hidden=(100, 100), alpha=1.0)
+    assert all(acc["train"] >= 0.99 for acc in r.values()), r
+    assert abs(r["cutout"]["val"] - r["none"]["val"]) < 0.03 and abs(r["mixup"]["val"] - r["none"]["val"]) < 0.03, r
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_batchnorm_does_not_narrow_the_gap_that_dropout_narrows(seed):
+    """05 in full mode (1000 images, 30 epochs): batchnorm alone leaves the gap within 3 points of
+    no regularization, dropout alone or with batchnorm narrows it by at least 3 points."""
+    from trainlab.experiments.regularization import batchnorm_or_dropout
+
+    r = batchnorm_or_dropout(_fashion(2000), 1000, 30, seed, hidden=(100, 100))
+    gap = {label: run[2] for label, run in r.items()}
+    assert abs(gap["batchnorm"] - gap["neither"]) < 0.03, r
+    assert gap["dropout"] <= gap["neither"] - 0.03 and gap["both"] <= gap["neither"] - 0.03, r
