@@ -37,9 +37,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _deselect_full_mode_claims(config, items):
-    """Tests marked `fullmode` assert a notebook's claims at its full-mode sizes (about eight minutes
-    in all, most of it the six update rules, notebook 06's momentum runs and notebook 07's search),
-    so the default run leaves them out; `-m fullmode` (any -m expression naming it) runs them. Not
+    """Tests marked `fullmode` assert a notebook's claims at its full-mode sizes (twelve minutes or
+    more in all, most of it the six update rules, notebook 06's schedules and momentum runs and
+    notebook 07's search), so the default run leaves them out; `-m fullmode` (any -m expression
+    naming it) runs them. Not
     `addopts = -m "not fullmode"`: a -m given on the command line would replace it and let them in."""
     if "fullmode" in (config.getoption("markexpr") or ""):
         return

@@ -59,21 +59,65 @@ def test_selu_keeps_mean_zero_and_std_one_where_relu_collapses(seed):
         assert activation_stats(forward, X, 20, seed=seed)[1][-1] < 0.3
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(seed):
-    """01, "which activation trains fastest?": at depth 2 sigmoid needs at least 5 times ReLU's
-    iterations to reach training loss 0.8 (or never gets there in 8 epochs), ReLU and tanh are
-    within a factor 2 of each other; at depth 4 sigmoid's loss stays above 0.9 ln C."""
+def _assert_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(data, seed):
+    """01, "which activation trains fastest?" (8 epochs): at depth 2 sigmoid needs at least 5 times
+    ReLU's iterations to reach training loss 0.8 (or never gets there), ReLU and tanh are within a
+    factor 2 of each other; at depth 4 sigmoid's loss stays above 0.9 ln C."""
     from trainlab.experiments.activations import activation_race
     from trainlab.experiments.training import iterations_to_loss
 
-    data = _fashion(2000)
     runs = activation_race(data, ["relu", "tanh", "sigmoid"], 2, seed=seed)
     relu, tanh, sigmoid = (iterations_to_loss(runs[a].loss_history, 0.8) for a in ("relu", "tanh", "sigmoid"))
     assert relu and tanh and relu <= 2 * tanh and tanh <= 2 * relu, (relu, tanh)
     assert sigmoid is None or sigmoid >= 5 * relu, (relu, sigmoid)
     deep = activation_race(data, ["sigmoid"], 4, seed=seed)["sigmoid"]
     assert np.mean(deep.loss_history[-40:]) > 0.9 * np.log(10)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(seed):
+    """The race on 2000 standardized examples (the notebook's fast mode trains on 1000)."""
+    _assert_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(_fashion(2000), seed)
+
+
+def _notebook_01_data(subsample):
+    """Notebook 01's data: `subsample` training images of the embedded set (1000 in fast mode,
+    3000 in full mode), pixels in [0, 1]; the race's copy centred by their mean image and divided
+    by their pixel std. Returns (X, race data dict)."""
+    from trainlab_datasets import load_dataset
+
+    data = load_dataset("fashion_mnist_subset", flatten=True, subsample=subsample)
+    X = data["X_train"].astype(np.float64) / 255.0
+    mean, std = X.mean(axis=0), X.std()
+    return X, {"X_train": (X - mean) / std, "y_train": data["y_train"],
+               "X_val": (data["X_val"].astype(np.float64) / 255.0 - mean) / std, "y_val": data["y_val"]}
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(seed):
+    """01 in full mode (the notebook's 3000 images, 8 epochs): the same bounds as in fast mode."""
+    _assert_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(_notebook_01_data(3000)[1], seed)
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_selu_keeps_mean_zero_and_std_one_where_relu_collapses(seed):
+    """01, "SELU normalizes itself" in full mode (depth 50, the notebook's 3000 images): SELU ends
+    with std within 15% of 1 and |mean| < 0.1 from input scales 0.2, 1 and 3; ReLU's std is below
+    0.01 at depth 20 (about 1e-3, as the text says) and below 1e-6 at depth 50, its mean above 0.4
+    standard deviations at every layer; ELU's and tanh's spreads end below 0.3."""
+    from trainlab import activations as act
+    from trainlab.experiments.activations import activation_stats
+
+    X, _ = _notebook_01_data(3000)
+    for scale in (0.2, 1.0, 3.0):
+        means, stds = activation_stats(act.selu_forward, X, 50, input_scale=scale, seed=seed)
+        assert abs(stds[-1] - 1) < 0.15 and abs(means[-1]) < 0.1, (scale, means[-1], stds[-1])
+    means, stds = activation_stats(act.relu_forward, X, 50, seed=seed)
+    assert stds[19] < 0.01 and stds[-1] < 1e-6 and np.all(means / stds > 0.4), (stds[19], stds[-1], means / stds)
+    for forward in (lambda z: act.elu_forward(z, 1.0), act.tanh_forward):
+        assert activation_stats(forward, X, 50, seed=seed)[1][-1] < 0.3
 
 
 def _standardized_per_pixel(subsample):
@@ -103,6 +147,23 @@ def test_zca_whitening_moves_the_energy_to_edges(seed):
     edges = zca_edge_boost(X_train, X_test, data["image_shape"][1:])
     assert edges[0.01] > 2.5 * edges["centred"]
     assert 1.2 * edges["centred"] < edges[0.3] < edges[0.01]
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_zca_whitening_moves_the_energy_to_edges(seed):
+    """02, "Whitened images" in full mode (all 9000 training images, the split drawn with `seed`):
+    the same bounds, ZCA at eps = 0.01 lam_max at least 2.5 times the centred share, 0.3 lam_max
+    at least 1.2 times and below 0.01's."""
+    from trainlab.experiments.preprocessing import zca_edge_boost
+    from trainlab_datasets import load_dataset
+
+    data = load_dataset("fashion_mnist_subset", flatten=True, seed=seed)
+    X_train, X_test = data["X_train"].astype(float), data["X_test"][:200].astype(float)
+    assert len(X_train) == 9000
+    edges = zca_edge_boost(X_train, X_test, data["image_shape"][1:])
+    assert edges[0.01] > 2.5 * edges["centred"], edges
+    assert 1.2 * edges["centred"] < edges[0.3] < edges[0.01], edges
 
 
 @pytest.mark.parametrize("seed", SEEDS)

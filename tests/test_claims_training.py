@@ -59,16 +59,16 @@ def test_small_weights_start_at_ln_c_and_the_penalty_raises_the_first_loss():
         assert losses["kaiming"][0.0] > np.log(10) + 0.2, losses
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_update_ratio_follows_the_learning_rate_and_flags_both_failures(seed):
-    """07, section 4 (fast-mode sizes): for the runs that train, the first layer's median ratio grows
-    in proportion to the learning rate (log-log slope 0.7-1.1); the run with a ratio of about 1e-2
-    ends more accurate than the one at about 1e-3; at lr 1e-5 (ratio about 1e-6) validation
-    accuracy stays near chance; a diverging run has a step larger than its weights."""
+def _assert_the_update_ratio_follows_the_learning_rate(n_train, seed):
+    """07, section 4 (two epochs on the first n_train examples): for the runs that train, the first
+    layer's median ratio grows in proportion to the learning rate (log-log slope 0.7-1.1); the run
+    with a ratio of about 1e-2 ends more accurate than the one at about 1e-3; at lr 1e-5 (ratio
+    about 1e-6) validation accuracy stays near chance; a diverging run has a step larger than its
+    weights."""
     from trainlab.experiments.babysitting import ratio_summary, sgd_runs
 
     lrs = [1e-5, 1e-3, 1e-2, 1e-1, 1.0, 3.0]
-    runs = {lr: ratio_summary(s) for lr, s in sgd_runs(_fashion(1200), lrs, 2, seed=seed).items()}
+    runs = {lr: ratio_summary(s) for lr, s in sgd_runs(_fashion(n_train), lrs, 2, seed=seed).items()}
     stable = lrs[:4]
     assert not any(runs[lr]["diverged"] for lr in stable), runs
     slope = np.polyfit(np.log(stable), np.log([runs[lr]["ratio"] for lr in stable]), 1)[0]
@@ -77,6 +77,19 @@ def test_the_update_ratio_follows_the_learning_rate_and_flags_both_failures(seed
     assert runs[1e-1]["val_acc"] > runs[1e-2]["val_acc"] + 0.03, runs
     assert runs[1e-5]["ratio"] < 1e-5 and runs[1e-5]["val_acc"] < 0.2, runs
     assert all(runs[lr]["peak"] > 1 for lr in (1.0, 3.0)), runs
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_update_ratio_follows_the_learning_rate_and_flags_both_failures(seed):
+    """Fast-mode size, 1200 examples."""
+    _assert_the_update_ratio_follows_the_learning_rate(1200, seed)
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_the_update_ratio_follows_the_learning_rate_and_flags_both_failures(seed):
+    """Full-mode size, 5000 examples: the same bounds."""
+    _assert_the_update_ratio_follows_the_learning_rate(5000, seed)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -115,6 +128,20 @@ def test_tiny_weights_make_a_plateau_and_a_small_set_a_gap(seed):
     from trainlab.experiments.babysitting import loss_curve_shapes
 
     run = loss_curve_shapes(_fashion(1200), epochs=2, seed=seed)
+    plateau = run["plateau"]
+    assert 10 * plateau["kaiming"] <= plateau["gaussian"] < len(run["solvers"]["gaussian"].loss_history), plateau
+    assert run["train_acc"] == 1.0 and run["val_acc"] < 0.75, run
+
+
+@pytest.mark.fullmode
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_full_size_tiny_weights_make_a_plateau_and_a_small_set_a_gap(seed):
+    """07, section 5 in full mode (5000 examples, the notebook's 20 epochs for (a) and 80 for the
+    50 examples of (b)): the same bounds, a plateau at least ten times Kaiming's that ends, and a
+    gap of more than 0.25."""
+    from trainlab.experiments.babysitting import loss_curve_shapes
+
+    run = loss_curve_shapes(_fashion(5000), epochs=20, seed=seed, small_epochs=80)
     plateau = run["plateau"]
     assert 10 * plateau["kaiming"] <= plateau["gaussian"] < len(run["solvers"]["gaussian"].loss_history), plateau
     assert run["train_acc"] == 1.0 and run["val_acc"] < 0.75, run
