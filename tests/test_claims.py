@@ -76,8 +76,8 @@ def _assert_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(data, seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(seed):
-    """The race on 2000 standardized examples (the notebook's fast mode trains on 1000)."""
-    _assert_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(_fashion(2000), seed)
+    """01 in fast mode (the notebook's 1000 images, 8 epochs): sigmoid never reaches 0.8 there."""
+    _assert_sigmoid_trains_far_slower_while_relu_and_tanh_are_close(_notebook_01_data(1000)[1], seed)
 
 
 def _notebook_01_data(subsample):
