@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import rankdata
 
 from .training import epoch_mean_losses, num_classes, softmax_probabilities, train_network
 
@@ -85,19 +86,8 @@ def rank_correlation(a, b):
     """Spearman's rank correlation of two (K,) sequences: the Pearson correlation of their ranks,
     tied values sharing the mean of their ranks (runs that diverged all keep the same accuracy).
     1: the same order; 0: unrelated orders; nan, without a warning, if either sequence is constant."""
-    ra, rb = _ranks(a), _ranks(b)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.corrcoef(ra, rb)[0, 1])
-
-
-def _ranks(x):
-    """Ranks 0..K-1 of a (K,) sequence, ties given their mean rank."""
-    x = np.asarray(x, dtype=float)
-    ranks = np.empty(len(x))
-    ranks[np.argsort(x, kind="stable")] = np.arange(len(x))
-    for value in np.unique(x):
-        ranks[x == value] = ranks[x == value].mean()
-    return ranks
+        return float(np.corrcoef(rankdata(a), rankdata(b))[0, 1])
 
 
 def short_and_long_runs(data, configs, long_epochs, seed=0, short_epochs=1, hidden=(100,)):
@@ -153,40 +143,34 @@ def coarse_to_fine(data, ranges, n_configs, long_epochs, seed=0, short_epochs=1,
     fine = log_uniform_samples(box, n_configs, rng)
     fine["short"], fine["long"] = short_and_long_runs(data, fine, long_epochs, seed, short_epochs, hidden)
     shortlist = np.argsort(-coarse["short"], kind="stable")[:top]
-    climb = _ranks(coarse["long"]) - _ranks(coarse["short"])  # (K,) ranks gained by training longer
+    climb = rankdata(coarse["long"]) - rankdata(coarse["short"])  # (K,) ranks gained by training longer
     return {"coarse": coarse, "fine": fine, "spearman": rank_correlation(coarse["short"], coarse["long"]),
             "top_has_best": bool(coarse["long"][shortlist].max() == coarse["long"].max()), "box": box,
             "coarse_best": float(coarse["long"].max()), "fine_best": float(fine["long"].max()),
             "lr_bias": rank_correlation(coarse["learning_rate"], climb)}
 
 
-CHALLENGE_NET = {"hidden_dims": [256, 256], "normalization": "batchnorm", "keep_prob": 0.9}  # notebook 07, section 7
+CHALLENGE_NET = {"normalization": "batchnorm", "keep_prob": 0.9}  # notebook 07, section 7, with CHALLENGE_HIDDEN
+CHALLENGE_HIDDEN = (256, 256)
 
 
 def tune_challenge(data, ranges, trials, epochs, seed=0, iterate=iter):
     """The random search of notebook 07, section 6.3: `trials` settings of the Adam learning rate
     and the L2 strength drawn by babysit.log_uniform_samples (np.random.default_rng(seed)) over
     `ranges` ({"learning_rate": (low, high), "reg": (low, high)}), each training the challenge's
-    network (CHALLENGE_NET, batch 100) for `epochs` on the data dict, model and minibatch order
-    seeded with `seed`. babysit.lr_sweep_verdicts reads the runs; the pick is the best validation
-    accuracy among the runs not "too large" (among all runs if every one is).
+    network (CHALLENGE_HIDDEN and CHALLENGE_NET, batch 100) for `epochs` on the data dict, model
+    and minibatch order seeded with `seed`. babysit.lr_sweep_verdicts reads the runs; the pick is
+    the best validation accuracy among the runs not "too large" (among all runs if every one is).
     Returns {"learning_rate": (T,), "reg": (T,), "verdicts": T strings, "val_acc": (T,),
     "best": the index picked, "config": {"learning_rate": float, "reg": float}}."""
     from .. import babysit
-    from ..model import FullyConnectedNet
-    from ..solver import Solver
 
     samples = babysit.log_uniform_samples(ranges, trials, np.random.default_rng(seed))
-    D, C = data["X_train"].shape[1], num_classes(data)
-    solvers = []
-    for lr, reg in iterate(list(zip(samples["learning_rate"], samples["reg"]))):
-        model = FullyConnectedNet(input_dim=D, num_classes=C, reg=reg, seed=seed, **CHALLENGE_NET)
-        solvers.append(Solver(model, data, update_rule="adam", optim_config={"learning_rate": lr}, batch_size=100,
-                              num_epochs=epochs, verbose=False, progress=False, seed=seed))
-        with np.errstate(all="ignore"):  # a diverging trial must not print warnings
-            solvers[-1].train()
+    solvers = [train_network(data, CHALLENGE_HIDDEN, seed, "adam", lr, epochs, batch_size=100, ignore_overflow=True,
+                             reg=reg, **CHALLENGE_NET)
+               for lr, reg in iterate(list(zip(samples["learning_rate"], samples["reg"])))]
     verdicts, _ = babysit.lr_sweep_verdicts(samples["learning_rate"], [s.loss_history for s in solvers],
-                                            solvers[0].iterations_per_epoch, C)
+                                            solvers[0].iterations_per_epoch, num_classes(data))
     val_acc = np.array([s.best_val_acc for s in solvers])
     usable = [i for i, v in enumerate(verdicts) if v != "too large"] or list(range(trials))
     best = max(usable, key=lambda i: val_acc[i])

@@ -169,6 +169,18 @@ def rule_with_schedules(rule, steps_per_epoch, **schedules):
     return step
 
 
+def _iterations_per_epoch(data, batch_size):
+    """The Solver's iterations per epoch on the data dict (full batches only, at least one), known
+    before the Solver exists so that a rule can count epochs."""
+    return max(len(data["y_train"]) // batch_size, 1)
+
+
+def _over_seeds(train, seeds):
+    """(losses, accuracies): loss_and_accuracy of train(seed) for every seed, two (len(seeds),) arrays."""
+    numbers = [loss_and_accuracy(train(seed)) for seed in seeds]
+    return tuple(np.array(column) for column in zip(*numbers))
+
+
 def loss_and_accuracy(solver):
     """(training loss over the last epoch, best validation accuracy) of a trained Solver; the loss
     is nan when the run diverged (the Solver stopped it), the accuracy is then the best before."""
@@ -189,8 +201,7 @@ def warmup_run(data, peak_lr, epochs, warmup=1, seed=0, hidden=(100, 100), batch
         rate = partial(schedules.linear_warmup, peak_lr, warmup=warmup, schedule="cosine_decay", total=epochs - warmup)
     else:
         rate = partial(schedules.cosine_decay, peak_lr, total=epochs)
-    steps_per_epoch = max(len(data["y_train"]) // batch_size, 1)
-    rule = rule_with_schedules("sgd", steps_per_epoch, learning_rate=rate)
+    rule = rule_with_schedules("sgd", _iterations_per_epoch(data, batch_size), learning_rate=rate)
     return train_network(data, hidden, seed, rule, peak_lr, epochs, batch_size, ignore_overflow=True)
 
 
@@ -201,8 +212,8 @@ def warmup_sweep(data, peak_rates, epochs, warmup=1, seeds=(0, 1, 2), iterate=it
     runs = [(label, length, lr) for label, length in (("no warm-up", 0), ("warm-up", warmup)) for lr in peak_rates]
     result = {}
     for label, length, lr in iterate(runs):
-        numbers = [loss_and_accuracy(warmup_run(data, lr, epochs, length, seed, **options)) for seed in seeds]
-        result.setdefault(label, {})[lr] = tuple(np.array(column) for column in zip(*numbers))
+        result.setdefault(label, {})[lr] = _over_seeds(lambda seed: warmup_run(data, lr, epochs, length, seed, **options),
+                                                       seeds)
     return result
 
 
@@ -221,8 +232,8 @@ def momentum_annealing_run(data, lr, final_momentum, ramp_epochs, epochs, seed=0
     final_momentum, the annealing the CS231n notes suggest (Sutskever et al. 2013 also raise the
     momentum during training), or final_momentum from the start (ramp_epochs=0). Returns the
     trained Solver."""
-    steps_per_epoch = max(len(data["y_train"]) // batch_size, 1)
-    rule = rule_with_schedules("sgd_momentum", steps_per_epoch, momentum=momentum_ramp(final_momentum, ramp_epochs))
+    rule = rule_with_schedules("sgd_momentum", _iterations_per_epoch(data, batch_size),
+                               momentum=momentum_ramp(final_momentum, ramp_epochs))
     return train_network(data, hidden, seed, rule, lr, epochs, batch_size, ignore_overflow=True)
 
 
@@ -234,7 +245,6 @@ def momentum_annealing_sweep(data, rates, finals, ramp_epochs, epochs, seeds=(0,
             for lr in rates]
     result = {}
     for final, label, ramp, lr in iterate(runs):
-        numbers = [loss_and_accuracy(momentum_annealing_run(data, lr, final, ramp, epochs, seed, **options))
-                   for seed in seeds]
-        result.setdefault((final, label), {})[lr] = tuple(np.array(column) for column in zip(*numbers))
+        result.setdefault((final, label), {})[lr] = _over_seeds(
+            lambda seed: momentum_annealing_run(data, lr, final, ramp, epochs, seed, **options), seeds)
     return result
